@@ -1,0 +1,245 @@
+"""The crossdrive command line: parses, calls, prints. Every action on a case is audited."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from crossdrive.case import Case, CaseError
+
+app = typer.Typer(help="Forensic examination of many storage media as one case.",
+                  no_args_is_help=True, add_completion=False)  # fmt: skip
+case_app = typer.Typer(help="Create and manage cases.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+console = Console(stderr=True)
+out = Console()
+
+CaseArg = typer.Argument(..., help="Case directory.")
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def audited(case: Case, command: str, arguments: dict) -> Iterator[dict]:
+    """Record the action in the case's audit log with its result, success or not."""
+    outcome = {"result": "ok"}
+    try:
+        yield outcome
+    except typer.Exit as exit_:
+        if exit_.exit_code and outcome["result"] == "ok":
+            outcome["result"] = f"exit {exit_.exit_code}"
+        raise
+    except Exception as exc:
+        outcome["result"] = f"error: {type(exc).__name__}: {exc}"
+        raise
+    finally:
+        case.audit.append(command, arguments, outcome["result"])
+
+
+def open_case(path: Path) -> Case:
+    try:
+        return Case.open(path)
+    except CaseError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+def byte_progress() -> Progress:
+    return Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                    TransferSpeedColumn(), TimeRemainingColumn(), console=console)  # fmt: skip
+
+
+@case_app.command("create")
+def case_create(
+    case_dir: Path = CaseArg,
+    name: str = typer.Option(..., help="Case name."),
+    examiner: str = typer.Option(..., help="Examiner responsible."),
+    authority: str = typer.Option(..., help="Legal authority (warrant, order reference)."),
+) -> None:
+    """Create a case directory: case.json, store, audit log."""
+    try:
+        case = Case.create(case_dir, name, examiner, authority)
+    except CaseError as exc:
+        fail(str(exc))
+    case.audit.append("case create", {"case": str(case_dir), "name": name,
+                                      "examiner": examiner, "authority": authority}, "ok")  # fmt: skip
+    out.print(f"created case {name!r} in {case_dir}")
+
+
+@app.command()
+def add(
+    case_dir: Path = CaseArg,
+    images: list[Path] = typer.Argument(..., help="Images: raw/dd, first segment of split raw "
+                                        "(.000/.001) or of an EWF set (.E01)."),
+    label: str | None = typer.Option(None, help="Device label (one image only); default DEVnn."),
+) -> None:
+    """Add disk images as devices: hash them (MD5, SHA-1, SHA-256, one pass), record them."""
+    from crossdrive.evidence.intake import add_image
+
+    case = open_case(case_dir)
+    if label and len(images) > 1:
+        fail("--label names one device: give one image with it")
+    if label and not label.replace("-", "").replace("_", "").isalnum():
+        fail("a label holds letters, digits, '-' and '_' only")
+    args = {"images": [str(p.resolve()) for p in images], "label": label}
+    with audited(case, "add", args) as outcome, byte_progress() as progress:
+        mismatched = []
+        for image in images:
+            if not image.is_file():
+                fail(f"{image}: no such file")
+
+            def start(total: int, name: str = image.name):
+                task = progress.add_task(f"hashing {name}", total=total)
+                return lambda n: progress.advance(task, n)
+
+            try:
+                intake = add_image(case, image, label, start)
+            except CaseError as exc:
+                fail(str(exc))
+            out.print(f"{intake.label}: {image} ({intake.format}, {intake.size:,} bytes)\n"
+                      f"  md5 {intake.hashes['md5']}\n  sha1 {intake.hashes['sha1']}\n"
+                      f"  sha256 {intake.hashes['sha256']}")  # fmt: skip
+            for kind, value in intake.stored.items():
+                same = "matches" if intake.hashes.get(kind) == value else "[red]DIFFERS[/red]"
+                out.print(f"  {kind} stored in the container {value}: {same}")
+            mismatched += intake.mismatches
+        if mismatched:
+            outcome["result"] = "stored hash mismatch: " + "; ".join(mismatched)
+            fail("hash stored in the container differs from the data:\n" + "\n".join(mismatched))
+
+
+@app.command()
+def process(
+    case_dir: Path = CaseArg,
+    workers: int = typer.Option(os.cpu_count() or 1, help="Local worker processes."),
+) -> None:
+    """Find volumes and file systems and list every file, deleted ones too (resumable)."""
+    from crossdrive.pipeline.run import process as run_process
+
+    case = open_case(case_dir)
+    with audited(case, "process", {"workers": workers}), Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=console,
+    ) as progress:  # fmt: skip
+
+        def stage_start(stage: str, total: int):
+            task = progress.add_task(stage, total=total)
+            return lambda _task, _manifest: progress.advance(task)
+
+        run_process(case, workers, stage_start)
+    print_status(case)
+
+
+STATUS_SQL = """
+SELECT d.label, d.format, d.size,
+  (SELECT count(*) FROM filesystems f WHERE f.device = d.label) AS filesystems,
+  (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'allocated') AS allocated,
+  (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'deleted') AS deleted,
+  (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'orphan') AS orphan,
+  (SELECT count(*) FROM errors e WHERE e.device = d.label) AS errors
+FROM devices d ORDER BY d.label
+"""
+
+
+def print_status(case: Case) -> None:
+    with case.connect(read_only=True) as con:
+        rows = con.execute(STATUS_SQL).fetchall()
+    table = Table(title=f"case {case.info['name']}")
+    for column in ("device", "format", "bytes", "file systems", "allocated", "deleted",
+                   "orphan", "errors"):  # fmt: skip
+        table.add_column(column, justify="left" if column in ("device", "format") else "right")
+    for row in rows:
+        table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+    out.print(table)
+
+
+@app.command()
+def status(case_dir: Path = CaseArg) -> None:
+    """Per-device counts: file systems, allocated, deleted, orphan files, errors."""
+    print_status(open_case(case_dir))
+
+
+@app.command()
+def verify(case_dir: Path = CaseArg) -> None:
+    """Re-hash every image and check the audit chain; exit 1 and say what differs."""
+    from crossdrive.evidence.intake import verify_devices
+
+    case = open_case(case_dir)
+    problems = case.audit.verify()  # before this run adds its own entry
+    with audited(case, "verify", {}) as outcome, byte_progress() as progress:
+
+        def start(total: int):
+            task = progress.add_task("re-hashing", total=total)
+            return lambda n: progress.advance(task, n)
+
+        problems += verify_devices(case, start)
+        if problems:
+            outcome["result"] = "FAILED: " + "; ".join(problems)
+            for problem in problems:
+                console.print(f"[red]MISMATCH[/red] {problem}")
+            raise typer.Exit(1)
+    out.print("verified: every image matches its recorded hashes; the audit chain is intact")
+
+
+EXPORTS = {("files", "dfxml"), ("files", "bodyfile"), ("files", "csv")}
+
+
+@app.command()
+def export(
+    case_dir: Path = CaseArg,
+    what: str = typer.Argument(..., help="files"),
+    fmt: str = typer.Option(..., "--format", help="files: dfxml | bodyfile | csv"),
+    output: Path = typer.Option(..., "-o", "--output", help="Output file (directory for dfxml)."),
+) -> None:
+    """Export in the formats other tools read (DFXML per device, mactime bodyfile, CSV)."""
+    from crossdrive.exports import bodyfile, csvfile, dfxml
+
+    if (what, fmt) not in EXPORTS:
+        fail(f"unknown export {what} --format {fmt}; known: "
+             + ", ".join(f"{w} --format {f}" for w, f in sorted(EXPORTS)))  # fmt: skip
+    case = open_case(case_dir)
+    with audited(case, "export", {"what": what, "format": fmt, "output": str(output)}) as result:
+        with case.connect(read_only=True) as con:
+            if fmt == "dfxml":
+                output.mkdir(parents=True, exist_ok=True)
+                for device in case.device_labels():
+                    n = dfxml.write_device(con, device, output / f"{device}.xml")
+                    out.print(f"{output / f'{device}.xml'}: {n:,} fileobjects")
+            else:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                writer = bodyfile.write if fmt == "bodyfile" else csvfile.write
+                n = writer(con, output)
+                out.print(f"{output}: {n:,} entries")
+        result["result"] = "ok"
+
+
+@app.command()
+def demo(
+    directory: Path = typer.Argument(Path("demo-out"), help="Where to build and process."),
+    workers: int = typer.Option(os.cpu_count() or 1, help="Local worker processes."),
+) -> None:
+    """Build demo devices with real tools, then run the whole job on them end to end."""
+    from crossdrive.demo.run import run_demo
+
+    run_demo(directory, workers)
+
+
+if __name__ == "__main__":
+    app()

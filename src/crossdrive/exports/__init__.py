@@ -1,0 +1,1 @@
+"""Exports in the formats examiners' tools already read (DFXML, bodyfile, CSV, …)."""

@@ -1,0 +1,68 @@
+"""The stage functions: each turns one task into tables of rows (no store access, no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import crossdrive.filesystems  # noqa: F401  (fixes the time zone TSK uses)
+from crossdrive.evidence import open_container
+from crossdrive.evidence.tsk_image import TskImage
+from crossdrive.filesystems.walk import FsContext, open_filesystem, walk_filesystem
+from crossdrive.pipeline.tasks import Task
+from crossdrive.volumes import read_layout
+
+
+def volumes_stage(task: Task) -> dict[str, Iterable[dict]]:
+    """Partition table, gaps, and which regions hold a file system TSK can open."""
+    container = open_container(Path(task.inputs["image"]))
+    image = TskImage(container)
+    errors, volumes, filesystems = [], [], []
+    try:
+        layout = read_layout(image, container.size)
+        for message in layout.errors:
+            errors.append({"device": task.device, "stage": "volumes", "message": message})
+        for region in layout.regions:
+            volumes.append({"device": task.device, "table_type": layout.table, **region.as_row()})
+        for region in layout.partitions:
+            partition = region.index if region.kind == "partition" else None
+            try:
+                fs, fs_type = open_filesystem(image, region.start)
+            except OSError as exc:
+                reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown"
+                errors.append({
+                    "device": task.device, "stage": "volumes", "partition": partition,
+                    "offset": region.start,
+                    "message": f"no file system opened at byte {region.start} "
+                               f"({region.description}): {reason}",
+                })  # fmt: skip
+                continue
+            filesystems.append({
+                "device": task.device, "partition": partition, "offset": region.start,
+                "fs_type": fs_type, "block_size": fs.info.block_size,
+                "block_count": fs.info.block_count, "first_inum": fs.info.first_inum,
+                "last_inum": fs.info.last_inum, "root_inum": fs.info.root_inum,
+            })  # fmt: skip
+    finally:
+        container.close()
+    return {"volumes": volumes, "filesystems": filesystems, "errors": errors}
+
+
+def walk_stage(task: Task) -> dict[str, Iterable[dict]]:
+    """Every entry of one file system, with byte runs and content hashes (streamed)."""
+    container = open_container(Path(task.inputs["image"]))
+    ctx = FsContext(task.device, task.inputs["partition"], task.inputs["offset"], container.size)
+
+    def files() -> Iterator[dict]:
+        try:
+            fs, _ = open_filesystem(TskImage(container), ctx.offset)
+            yield from walk_filesystem(fs, ctx)
+        except OSError as exc:
+            ctx.error(f"cannot open file system: {exc}")
+        finally:
+            container.close()
+
+    return {"files": files(), "errors": ctx.errors}  # errors fill while files are consumed
+
+
+STAGES = {"volumes": volumes_stage, "walk": walk_stage}

@@ -1,0 +1,85 @@
+"""A task is (device, stage, unit): a pure function of the evidence that writes Parquet shards.
+
+A task writes its shards into `shards/<task_id>.partial/`, then renames the directory to
+`shards/<task_id>/` and writes `done` last. A directory with `done` is complete; anything else
+is redone on the next run, so a killed run resumes without duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from crossdrive.store.schema import TABLES, to_table
+
+SAFE_ID = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class Task:
+    device: str
+    stage: str
+    unit: str  # what part of the device: "all", "p1", "whole", a byte range …
+    inputs: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return SAFE_ID.sub("_", f"{self.device}.{self.stage}.{self.unit}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def done_dir(shards: Path, task: Task) -> Path:
+    return shards / task.id
+
+
+def is_done(shards: Path, task: Task) -> bool:
+    return (done_dir(shards, task) / "done").exists()
+
+
+BATCH_ROWS = 20_000
+
+
+def write_task_output(shards: Path, task: Task, tables: dict[str, Iterable[dict]]) -> dict:
+    """Write each table's rows as one Parquet shard, then mark the task done atomically.
+
+    Rows are streamed in batches, so a file system of millions of entries never sits in memory.
+    Tables are written in the order given: a later table (errors) may be filled while an
+    earlier one (files) is being consumed.
+    """
+    partial = shards / f"{task.id}.partial"
+    final = done_dir(shards, task)
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    counts = {}
+    for name, rows in tables.items():
+        counts[name] = 0
+        with pq.ParquetWriter(partial / f"{name}.parquet", TABLES[name], compression="zstd") as out:
+            for batch in _batches(rows, BATCH_ROWS):
+                for row in batch:
+                    row["task_id"] = task.id
+                out.write_table(to_table(name, batch))
+                counts[name] += len(batch)
+    manifest = {"task": task.as_dict(), "id": task.id, "rows": counts}
+    (partial / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    shutil.rmtree(final, ignore_errors=True)
+    partial.rename(final)
+    (final / "done").write_text("ok\n")
+    return manifest
+
+
+def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+StageFunction = Callable[[Task], dict[str, Iterable[dict]]]
