@@ -1,10 +1,10 @@
 """A case directory: case.json (who, on whose authority), the store, shards and the audit log.
 
-    CASE/
-      case.json        name, examiner, authority, created
-      audit.jsonl      hash-chained log of every action (see audit.py)
-      store.duckdb     the case store
-      shards/TASK/     Parquet output of each task, then a `done` marker
+CASE/
+  case.json        name, examiner, authority, created
+  audit.jsonl      hash-chained log of every action (see audit.py)
+  store.duckdb     the case store
+  shards/TASK/     Parquet output of each task, then a `done` marker
 """
 
 from __future__ import annotations
@@ -80,4 +80,6 @@ class Case:
 
     def device_labels(self) -> list[str]:
         with self.connect(read_only=True) as con:
-            return [r[0] for r in con.execute("SELECT label FROM devices ORDER BY label").fetchall()]
+            return [
+                r[0] for r in con.execute("SELECT label FROM devices ORDER BY label").fetchall()
+            ]

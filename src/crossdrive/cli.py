@@ -21,8 +21,11 @@ from rich.table import Table
 
 from crossdrive.case import Case, CaseError
 
-app = typer.Typer(help="Forensic examination of many storage media as one case.",
-                  no_args_is_help=True, add_completion=False)  # fmt: skip
+app = typer.Typer(
+    help="Forensic examination of many storage media as one case.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 case_app = typer.Typer(help="Create and manage cases.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 console = Console(stderr=True)
@@ -62,8 +65,14 @@ def open_case(path: Path) -> Case:
 
 
 def byte_progress() -> Progress:
-    return Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                    TransferSpeedColumn(), TimeRemainingColumn(), console=console)  # fmt: skip
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
 
 
 @case_app.command("create")
@@ -78,16 +87,20 @@ def case_create(
         case = Case.create(case_dir, name, examiner, authority)
     except CaseError as exc:
         fail(str(exc))
-    case.audit.append("case create", {"case": str(case_dir), "name": name,
-                                      "examiner": examiner, "authority": authority}, "ok")  # fmt: skip
+    case.audit.append(
+        "case create",
+        {"case": str(case_dir), "name": name, "examiner": examiner, "authority": authority},
+        "ok",
+    )
     out.print(f"created case {name!r} in {case_dir}")
 
 
 @app.command()
 def add(
     case_dir: Path = CaseArg,
-    images: list[Path] = typer.Argument(..., help="Images: raw/dd, first segment of split raw "
-                                        "(.000/.001) or of an EWF set (.E01)."),
+    images: list[Path] = typer.Argument(
+        ..., help="Images: raw/dd, first segment of split raw (.000/.001) or of an EWF set (.E01)."
+    ),
     label: str | None = typer.Option(None, help="Device label (one image only); default DEVnn."),
 ) -> None:
     """Add disk images as devices: hash them (MD5, SHA-1, SHA-256, one pass), record them."""
@@ -113,9 +126,11 @@ def add(
                 intake = add_image(case, image, label, start)
             except CaseError as exc:
                 fail(str(exc))
-            out.print(f"{intake.label}: {image} ({intake.format}, {intake.size:,} bytes)\n"
-                      f"  md5 {intake.hashes['md5']}\n  sha1 {intake.hashes['sha1']}\n"
-                      f"  sha256 {intake.hashes['sha256']}")  # fmt: skip
+            out.print(
+                f"{intake.label}: {image} ({intake.format}, {intake.size:,} bytes)\n"
+                f"  md5 {intake.hashes['md5']}\n  sha1 {intake.hashes['sha1']}\n"
+                f"  sha256 {intake.hashes['sha256']}"
+            )
             for kind, value in intake.stored.items():
                 same = "matches" if intake.hashes.get(kind) == value else "[red]DIFFERS[/red]"
                 out.print(f"  {kind} stored in the container {value}: {same}")
@@ -134,10 +149,16 @@ def process(
     from crossdrive.pipeline.run import process as run_process
 
     case = open_case(case_dir)
-    with audited(case, "process", {"workers": workers}), Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=console,
-    ) as progress:  # fmt: skip
+    with (
+        audited(case, "process", {"workers": workers}),
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress,
+    ):
 
         def stage_start(stage: str, total: int):
             task = progress.add_task(stage, total=total)
@@ -162,8 +183,16 @@ def print_status(case: Case) -> None:
     with case.connect(read_only=True) as con:
         rows = con.execute(STATUS_SQL).fetchall()
     table = Table(title=f"case {case.info['name']}")
-    for column in ("device", "format", "bytes", "file systems", "allocated", "deleted",
-                   "orphan", "errors"):  # fmt: skip
+    for column in (
+        "device",
+        "format",
+        "bytes",
+        "file systems",
+        "allocated",
+        "deleted",
+        "orphan",
+        "errors",
+    ):
         table.add_column(column, justify="left" if column in ("device", "format") else "right")
     for row in rows:
         table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
@@ -212,8 +241,10 @@ def export(
     from crossdrive.exports import bodyfile, csvfile, dfxml
 
     if (what, fmt) not in EXPORTS:
-        fail(f"unknown export {what} --format {fmt}; known: "
-             + ", ".join(f"{w} --format {f}" for w, f in sorted(EXPORTS)))  # fmt: skip
+        fail(
+            f"unknown export {what} --format {fmt}; known: "
+            + ", ".join(f"{w} --format {f}" for w, f in sorted(EXPORTS))
+        )
     case = open_case(case_dir)
     with audited(case, "export", {"what": what, "format": fmt, "output": str(output)}) as result:
         with case.connect(read_only=True) as con:

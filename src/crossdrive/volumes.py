@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass
 
 import pytsk3
 
+from crossdrive.evidence.containers import Container
+from crossdrive.evidence.tsk_image import TskImage
+
+# What a truncated image is shown to TSK as, to read a table whose partitions run past its end.
+CLAIMED_SIZE = 1 << 44
+
 VS_TYPES = {
     pytsk3.TSK_VS_TYPE_DOS: "mbr",
     pytsk3.TSK_VS_TYPE_GPT: "gpt",
@@ -41,37 +47,50 @@ class VolumeLayout:
     table: str | None  # mbr, gpt, … or None (no partition table)
     block_size: int
     regions: list[Region]
-    errors: list[str]
+    errors: list[tuple[int, str]]  # (byte offset, message)
 
     @property
     def partitions(self) -> list[Region]:
         return [r for r in self.regions if r.kind in ("partition", "whole")]
 
 
-def read_layout(image: pytsk3.Img_Info, device_size: int) -> VolumeLayout:
-    """Read the partition table of `image`; with none, the device is one `whole` region."""
-    try:
-        volume = pytsk3.Volume_Info(image)
-    except OSError:
+def _volume_system(container: Container) -> pytsk3.Volume_Info | None:
+    """TSK's reading of the table; retried with the image shown whole when TSK refuses a table
+    because partitions lie past the end of a truncated image."""
+    for claimed in (None, CLAIMED_SIZE):
+        try:
+            return pytsk3.Volume_Info(TskImage(container, claimed))
+        except OSError:
+            continue
+    return None
+
+
+def read_layout(container: Container) -> VolumeLayout:
+    """Read the partition table of a device; with none, the device is one `whole` region."""
+    device_size = container.size
+    volume = _volume_system(container)
+    if volume is None:
         whole = Region(-1, "whole", 0, device_size, "no partition table", "")
         return VolumeLayout(None, 512, [whole], [])
     block = volume.info.block_size
     table = VS_TYPES.get(volume.info.vstype, str(volume.info.vstype))
     partitions: list[Region] = []
     metadata: list[Region] = []
-    errors: list[str] = []
+    errors: list[tuple[int, str]] = []
     for part in volume:
         start, length = part.start * block, part.len * block
         desc = part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else part.desc
-        if part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC:
-            slot = f"{part.table_num}:{part.slot_num}"
-            if start + length > device_size:
-                errors.append(
-                    f"partition {slot} ({desc}) at byte {start}, {length} bytes, extends past the "
-                    f"end of the image ({device_size} bytes)"
-                )
+        is_partition = bool(part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC)
+        if not is_partition and not part.flags & pytsk3.TSK_VS_PART_FLAG_META:
+            continue  # TSK's own unallocated entries: gaps are computed below
+        slot = f"{part.table_num}:{part.slot_num}" if is_partition else ""
+        if start + length > device_size:
+            what = f"partition {slot}" if is_partition else "partition-table entry"
+            errors.append((start, f"{what} ({desc}) at byte {start}, {length} bytes, extends "
+                                  f"past the end of the image ({device_size} bytes)"))  # fmt: skip
+        if is_partition:
             partitions.append(Region(len(partitions), "partition", start, length, desc, slot))
-        elif part.flags & pytsk3.TSK_VS_PART_FLAG_META:
+        else:
             metadata.append(Region(-1, "table", start, length, desc, ""))
     regions = partitions + metadata + unpartitioned_gaps(partitions, device_size)
     regions.sort(key=lambda r: (r.start, r.kind != "table"))

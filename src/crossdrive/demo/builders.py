@@ -21,8 +21,9 @@ Files = Mapping[str, bytes]  # relative path ("dir/name.txt") -> content
 
 def run(*cmd: str | os.PathLike, env: dict | None = None) -> str:
     """Run a tool; raise with its stderr when it fails."""
-    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})  # fmt: skip
+    result = subprocess.run(
+        [str(c) for c in cmd], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed: {result.stderr.strip()}")
     return result.stdout
@@ -34,8 +35,13 @@ def _blank(path: Path, size: int) -> None:
         handle.truncate(size)
 
 
-def ntfs(path: Path, size: int, files: Files, deleted: Sequence[str] = (),
-         streams: Mapping[str, Files] | None = None) -> Path:  # fmt: skip
+def ntfs(
+    path: Path,
+    size: int,
+    files: Files,
+    deleted: Sequence[str] = (),
+    streams: Mapping[str, Files] | None = None,
+) -> Path:
     """NTFS by mkntfs, filled through an ntfs-3g mount; `deleted` are removed through it;
     `streams` adds alternate data streams: {"file.txt": {"ads": b"..."}}."""
     _blank(path, size)
@@ -54,8 +60,14 @@ def ntfs(path: Path, size: int, files: Files, deleted: Sequence[str] = (),
     return path
 
 
-def fat(path: Path, size: int, files: Files, deleted: Sequence[str] = (), bits: int = 32,
-        label: str = "CROSSDRIVE") -> Path:  # fmt: skip
+def fat(
+    path: Path,
+    size: int,
+    files: Files,
+    deleted: Sequence[str] = (),
+    bits: int = 32,
+    label: str = "CROSSDRIVE",
+) -> Path:
     """FAT12/16/32 by mkfs.vfat, filled with mtools (mmd, mcopy); `deleted` removed with mdel."""
     _blank(path, size)
     run("mkfs.vfat", "-F", str(bits), "-n", label, path)
@@ -64,8 +76,11 @@ def fat(path: Path, size: int, files: Files, deleted: Sequence[str] = (), bits: 
         for name, data in files.items():
             parts = name.split("/")
             for depth in range(1, len(parts)):
-                subprocess.run(["mmd", "-D", "s", "-i", str(path), "::/" + "/".join(parts[:depth])],
-                               capture_output=True, env={**os.environ, **env})  # exists: fine
+                subprocess.run(
+                    ["mmd", "-D", "s", "-i", str(path), "::/" + "/".join(parts[:depth])],
+                    capture_output=True,
+                    env={**os.environ, **env},
+                )  # exists: fine
             local = Path(staging) / "f"
             local.write_bytes(data)
             run("mcopy", "-o", "-i", path, local, "::/" + name, env=env)
@@ -80,8 +95,19 @@ def ext4(path: Path, size: int, files: Files, deleted: Sequence[str] = ()) -> Pa
     path.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as staging:
         _write_tree(Path(staging), files)
-        run("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-d", staging, path,
-            str(size // 1024) + "k")  # fmt: skip
+        run(
+            "mke2fs",
+            "-q",
+            "-F",
+            "-t",
+            "ext4",
+            "-b",
+            "4096",
+            "-d",
+            staging,
+            path,
+            str(size // 1024) + "k",
+        )
     for name in deleted:
         run("debugfs", "-w", "-R", f"rm /{name}", path)
     return path
@@ -94,8 +120,14 @@ class Partition:
     type: str  # sfdisk type: "7" (NTFS), "c" (FAT32 LBA), "83" (Linux), or a GPT type GUID
 
 
-def disk(path: Path, size: int, table: str, partitions: Sequence[Partition],
-         logical_from: int | None = None, gap: int = MIB) -> Path:  # fmt: skip
+def disk(
+    path: Path,
+    size: int,
+    table: str,
+    partitions: Sequence[Partition],
+    logical_from: int | None = None,
+    gap: int = MIB,
+) -> Path:
     """A disk with an MBR ("dos") or GPT table written by sfdisk, file systems copied in.
 
     `gap` bytes are left free before each partition (unpartitioned space). With an MBR and
@@ -111,8 +143,13 @@ def disk(path: Path, size: int, table: str, partitions: Sequence[Partition],
         script.append(f"start={cursor // sector}, size={part.size // sector}, type={part.type}")
         placed.append((cursor, part))
         cursor += part.size + gap
-    subprocess.run(["sfdisk", "-q", str(path)], input="\n".join(script) + "\n", text=True,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["sfdisk", "-q", str(path)],
+        input="\n".join(script) + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
     with open(path, "r+b") as target:
         for offset, part in placed:
             if part.image is not None:
@@ -124,18 +161,54 @@ def disk(path: Path, size: int, table: str, partitions: Sequence[Partition],
 
 def split_raw(source: Path, segment_size: int, prefix: Path) -> list[Path]:
     """Split raw segments prefix.001, prefix.002, … as `split` (and FTK) number them."""
-    run("split", "-b", str(segment_size), "-d", "-a", "3", "--numeric-suffixes=1", source,
-        f"{prefix}.")  # fmt: skip
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    run(
+        "split",
+        "-b",
+        str(segment_size),
+        "-d",
+        "-a",
+        "3",
+        "--numeric-suffixes=1",
+        source,
+        f"{prefix}.",
+    )
     return sorted(prefix.parent.glob(prefix.name + ".[0-9][0-9][0-9]"))
 
 
-def ewf(source: Path, target: Path, case_number: str = "demo", examiner: str = "crossdrive",
-        segment_size: str = "1.4GiB") -> list[Path]:  # fmt: skip
+def ewf(
+    source: Path,
+    target: Path,
+    case_number: str = "demo",
+    examiner: str = "crossdrive",
+    segment_size: str = "1.4GiB",
+    compression: str = "fast",
+) -> list[Path]:
     """An E01 set by ewfacquire (MD5 and SHA-1 stored); `target` without extension."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    run("ewfacquire", "-u", "-t", target, "-c", "fast", "-d", "sha1", "-S", segment_size,
-        "-C", case_number, "-e", examiner, "-E", target.name, "-D", "crossdrive test image",
-        "-N", "built by crossdrive.demo.builders", source)  # fmt: skip
+    run(
+        "ewfacquire",
+        "-u",
+        "-t",
+        target,
+        "-c",
+        compression,
+        "-d",
+        "sha1",
+        "-S",
+        segment_size,
+        "-C",
+        case_number,
+        "-e",
+        examiner,
+        "-E",
+        target.name,
+        "-D",
+        "crossdrive test image",
+        "-N",
+        "built by crossdrive.demo.builders",
+        source,
+    )
     return sorted(target.parent.glob(target.name + ".E??"))
 
 

@@ -10,8 +10,7 @@ from crossdrive.demo.builders import MIB, Partition
 
 
 def _letter(sender: str, recipient: str, body: str) -> bytes:
-    return (f"From: {sender}\r\nTo: {recipient}\r\nSubject: {body[:30]}\r\n\r\n{body}\r\n"
-            .encode())  # fmt: skip
+    return f"From: {sender}\r\nTo: {recipient}\r\nSubject: {body[:30]}\r\n\r\n{body}\r\n".encode()
 
 
 LAPTOP_FILES = {
@@ -43,24 +42,46 @@ def build(directory: Path) -> list[tuple[Path, str]]:
     laptop = images / "laptop.dd"
     if not laptop.exists():
         part_ntfs = builders.ntfs(
-            work / "laptop-ntfs.img", 48 * MIB, LAPTOP_FILES,
+            work / "laptop-ntfs.img",
+            48 * MIB,
+            LAPTOP_FILES,
             deleted=["Users/ana/Documents/plan.txt", "Users/ana/Mail/inbox.eml"],
-            streams={"Users/ana/Documents/contacts.csv": {"Zone.Identifier": b"[ZoneTransfer]\r\n"}},
-        )  # fmt: skip
-        part_fat = builders.fat(work / "laptop-fat.img", 40 * MIB, USB_FILES, deleted=["readme.txt"])
-        part_ext = builders.ext4(work / "laptop-ext4.img", 16 * MIB, LINUX_FILES,
-                                 deleted=["home/boris/mail/sent.mbox"])  # fmt: skip
-        builders.disk(laptop, 112 * MIB, "mbr", [
-            Partition(part_ntfs, 48 * MIB, "7"), Partition(part_fat, 40 * MIB, "c"),
-            Partition(part_ext, 16 * MIB, "83")], logical_from=1)  # fmt: skip
+            streams={
+                "Users/ana/Documents/contacts.csv": {"Zone.Identifier": b"[ZoneTransfer]\r\n"}
+            },
+        )
+        part_fat = builders.fat(
+            work / "laptop-fat.img", 40 * MIB, USB_FILES, deleted=["readme.txt"]
+        )
+        part_ext = builders.ext4(
+            work / "laptop-ext4.img", 16 * MIB, LINUX_FILES, deleted=["home/boris/mail/sent.mbox"]
+        )
+        builders.disk(
+            laptop,
+            112 * MIB,
+            "mbr",
+            [
+                Partition(part_ntfs, 48 * MIB, "7"),
+                Partition(part_fat, 40 * MIB, "c"),
+                Partition(part_ext, 16 * MIB, "83"),
+            ],
+            logical_from=1,
+        )
     desktop_first = images / "desktop.001"
     if not desktop_first.exists():
-        part_ext = builders.ext4(work / "desktop-ext4.img", 24 * MIB, LINUX_FILES,
-                                 deleted=["home/boris/.bash_history"])  # fmt: skip
+        part_ext = builders.ext4(
+            work / "desktop-ext4.img", 24 * MIB, LINUX_FILES, deleted=["home/boris/.bash_history"]
+        )
         part_fat = builders.fat(work / "desktop-fat.img", 36 * MIB, USB_FILES)
-        whole = builders.disk(work / "desktop.dd", 64 * MIB, "gpt", [
-            Partition(part_ext, 24 * MIB, "0FC63DAF-8483-4772-8E79-3D69D8477DE4"),
-            Partition(part_fat, 36 * MIB, "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7")])  # fmt: skip
+        whole = builders.disk(
+            work / "desktop.dd",
+            64 * MIB,
+            "gpt",
+            [
+                Partition(part_ext, 24 * MIB, "0FC63DAF-8483-4772-8E79-3D69D8477DE4"),
+                Partition(part_fat, 36 * MIB, "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"),
+            ],
+        )
         builders.split_raw(whole, 16 * MIB, images / "desktop")
     usb = images / "usb.E01"
     if not usb.exists():

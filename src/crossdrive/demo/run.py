@@ -33,8 +33,17 @@ def run_demo(directory: Path, workers: int) -> Path:
         console.print(f"[dim]$ crossdrive {' '.join(map(str, args))}[/dim]")
         app([str(a) for a in args], standalone_mode=False)
 
-    crossdrive("case", "create", case_dir, "--name", "Demo", "--examiner", "demo",
-               "--authority", "DEMO-0001")  # fmt: skip
+    crossdrive(
+        "case",
+        "create",
+        case_dir,
+        "--name",
+        "Demo",
+        "--examiner",
+        "demo",
+        "--authority",
+        "DEMO-0001",
+    )
     for image, label in built:
         crossdrive("add", case_dir, image, "--label", label)
     crossdrive("process", case_dir, "--workers", str(workers))

@@ -61,12 +61,16 @@ def add_image(
         if duplicate:
             raise CaseError(f"{first} is already in the case as device {duplicate[0]}")
         device = {
-            "label": label, "format": fmt, "size": size, **hashes,
-            "stored_md5": stored.get("md5"), "stored_sha1": stored.get("sha1"),
+            "label": label,
+            "format": fmt,
+            "size": size,
+            **hashes,
+            "stored_md5": stored.get("md5"),
+            "stored_sha1": stored.get("sha1"),
             "acquisition": json.dumps(acquisition, ensure_ascii=False),
             "added_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "added_by": current_actor(),
-        }  # fmt: skip
+        }
         database.insert(con, "devices", to_table("devices", [device]))
         images = [
             {"device": label, "segment": i, "path": str(path), "size": seg_size}
@@ -88,10 +92,14 @@ def verify_devices(case: Case, progress_start: Callable[[int], Progress]) -> lis
         devices = con.execute("SELECT label, md5, sha1, sha256 FROM devices ORDER BY label")
         recorded = devices.fetchall()
         segments = {
-            label: [Path(p) for (p,) in con.execute(
-                "SELECT path FROM images WHERE device = ? ORDER BY segment", [label]).fetchall()]
+            label: [
+                Path(p)
+                for (p,) in con.execute(
+                    "SELECT path FROM images WHERE device = ? ORDER BY segment", [label]
+                ).fetchall()
+            ]
             for label, *_ in recorded
-        }  # fmt: skip
+        }
     for label, md5, sha1, sha256 in recorded:
         missing = [str(p) for p in segments[label] if not p.is_file()]
         if missing:

@@ -19,9 +19,7 @@ from crossdrive.exports.rows import epoch, escape_controls, file_rows, tsk_addre
 def mode_string(row: dict) -> str:
     """`r/rrwxr-xr-x`: fls's type letters then the permission bits."""
     mode = row["mode"] or 0
-    bits = "".join(
-        letter if mode & (1 << (8 - i)) else "-" for i, letter in enumerate("rwxrwxrwx")
-    )
+    bits = "".join(letter if mode & (1 << (8 - i)) else "-" for i, letter in enumerate("rwxrwxrwx"))
     return f"{row['type_str'] or '-/-'}{bits}"
 
 
@@ -34,10 +32,18 @@ def body_line(row: dict) -> str:
         name += " (deleted)"
     name = escape_controls(name).replace("|", "\\x7c")
     fields = [
-        row["md5"] or "0", name, tsk_address(row), mode_string(row), row["uid"] or 0,
-        row["gid"] or 0, row["size"] or 0, epoch(row["atime"]), epoch(row["mtime"]),
-        epoch(row["ctime"]), epoch(row["crtime"]),
-    ]  # fmt: skip
+        row["md5"] or "0",
+        name,
+        tsk_address(row),
+        mode_string(row),
+        row["uid"] or 0,
+        row["gid"] or 0,
+        row["size"] or 0,
+        epoch(row["atime"]),
+        epoch(row["mtime"]),
+        epoch(row["ctime"]),
+        epoch(row["crtime"]),
+    ]
     return "|".join(str(f) for f in fields)
 
 

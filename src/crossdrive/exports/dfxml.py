@@ -28,22 +28,32 @@ def write_device(con: duckdb.DuckDBPyConnection, device: str, out: Path) -> int:
     dev = con.execute(
         "SELECT size, md5, sha1, sha256 FROM devices WHERE label = ?", [device]
     ).fetchone()
-    segments = [p for (p,) in con.execute(
-        "SELECT path FROM images WHERE device = ? ORDER BY segment", [device]).fetchall()]  # fmt: skip
+    segments = [
+        p
+        for (p,) in con.execute(
+            "SELECT path FROM images WHERE device = ? ORDER BY segment", [device]
+        ).fetchall()
+    ]
     filesystems = {
         offset: (fs_type, block_size, block_count, partition)
         for offset, fs_type, block_size, block_count, partition in con.execute(
             'SELECT "offset", fs_type, block_size, block_count, partition FROM filesystems '
-            "WHERE device = ?", [device]).fetchall()
-    }  # fmt: skip
+            "WHERE device = ?",
+            [device],
+        ).fetchall()
+    }
     count, current = 0, None
     with open(out, "w", encoding="utf-8") as xml:
         xml.write("<?xml version='1.0' encoding='UTF-8'?>\n")
-        xml.write(f"<dfxml xmlns={quoteattr(NAMESPACE)} "
-                  "xmlns:dc='http://purl.org/dc/elements/1.1/' version='1.1.1'>\n")  # fmt: skip
+        xml.write(
+            f"<dfxml xmlns={quoteattr(NAMESPACE)} "
+            "xmlns:dc='http://purl.org/dc/elements/1.1/' version='1.1.1'>\n"
+        )
         xml.write("  <metadata><dc:type>File system listing</dc:type></metadata>\n")
-        xml.write(f"  <creator><program>crossdrive</program><version>{__version__}</version>"
-                  "</creator>\n  <source>")  # fmt: skip
+        xml.write(
+            f"  <creator><program>crossdrive</program><version>{__version__}</version>"
+            "</creator>\n  <source>"
+        )
         for path in segments:
             xml.write(_el("image_filename", path))
         xml.write(_el("imagesize", dev[0]))
@@ -55,11 +65,14 @@ def write_device(con: duckdb.DuckDBPyConnection, device: str, out: Path) -> int:
                 if current is not None:
                     xml.write("  </volume>\n")
                 current = row["fs_offset"]
-                fs_type, block_size, block_count, partition = filesystems.get(
-                    current, (None, None, None, row["partition"]))
-                xml.write(f"  <volume offset='{current}'>{_el('partition_offset', current)}"
-                          f"{_el('block_size', block_size)}{_el('ftype_str', fs_type)}"
-                          f"{_el('block_count', block_count)}\n")  # fmt: skip
+                fs_type, block_size, block_count, _partition = filesystems.get(
+                    current, (None, None, None, row["partition"])
+                )
+                xml.write(
+                    f"  <volume offset='{current}'>{_el('partition_offset', current)}"
+                    f"{_el('block_size', block_size)}{_el('ftype_str', fs_type)}"
+                    f"{_el('block_count', block_count)}\n"
+                )
             xml.write(_fileobject(row))
             count += 1
         if current is not None:

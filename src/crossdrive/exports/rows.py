@@ -9,19 +9,46 @@ from datetime import datetime
 import duckdb
 
 FILE_COLUMNS = (
-    "device", "partition", "fs_offset", "path", "name", "stream", "inode", "attr_type", "attr_id",
-    "type_str", "meta_type", "state", "alloc_name", "alloc_meta", "reallocated", "size", "mode",
-    "uid", "gid", "nlink", "mtime", "atime", "ctime", "crtime", "resident", "byte_runs", "md5",
-    "sha256", "read_error", "parent_inode",
-)  # fmt: skip
+    "device",
+    "partition",
+    "fs_offset",
+    "path",
+    "name",
+    "stream",
+    "inode",
+    "attr_type",
+    "attr_id",
+    "type_str",
+    "meta_type",
+    "state",
+    "alloc_name",
+    "alloc_meta",
+    "reallocated",
+    "size",
+    "mode",
+    "uid",
+    "gid",
+    "nlink",
+    "mtime",
+    "atime",
+    "ctime",
+    "crtime",
+    "resident",
+    "byte_runs",
+    "md5",
+    "sha256",
+    "read_error",
+    "parent_inode",
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_controls(text: str) -> str:
     """Control and bidi-override characters as visible escapes (`\\x01`, `\\u202e`)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else
-                        f"\\u{ord(m[0]):04x}", text)  # fmt: skip
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}", text
+    )
 
 
 def file_rows(con: duckdb.DuckDBPyConnection, device: str | None = None) -> Iterator[dict]:

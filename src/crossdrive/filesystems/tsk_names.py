@@ -20,9 +20,19 @@ NAME_TYPE_NAMES = _enum_names("TSK_FS_NAME_TYPE_")
 
 # One letter per type, as fls prints them ("r/r", "d/d", "-/r", "V/V").
 TYPE_LETTERS = {
-    "undef": "-", "reg": "r", "dir": "d", "fifo": "p", "chr": "c", "blk": "b", "lnk": "l",
-    "sock": "s", "shad": "h", "wht": "w", "virt": "v", "virt_dir": "V",
-}  # fmt: skip
+    "undef": "-",
+    "reg": "r",
+    "dir": "d",
+    "fifo": "p",
+    "chr": "c",
+    "blk": "b",
+    "lnk": "l",
+    "sock": "s",
+    "shad": "h",
+    "wht": "w",
+    "virt": "v",
+    "virt_dir": "V",
+}
 
 
 def type_letter(type_name: str | None) -> str:

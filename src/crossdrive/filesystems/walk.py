@@ -30,8 +30,11 @@ READ_CHUNK = 1024 * 1024
 ORPHAN_DIR = "$OrphanFiles"
 NTFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
 NTFS_INDEX_ROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
-DEFAULT_DATA_ATTRS = {int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT), int(pytsk3.TSK_FS_ATTR_TYPE_HFS_DATA),
-                      int(pytsk3.TSK_FS_ATTR_TYPE_APFS_DATA)}  # fmt: skip
+DEFAULT_DATA_ATTRS = {
+    int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT),
+    int(pytsk3.TSK_FS_ATTR_TYPE_HFS_DATA),
+    int(pytsk3.TSK_FS_ATTR_TYPE_APFS_DATA),
+}
 FORK_ATTRS = {int(pytsk3.TSK_FS_ATTR_TYPE_HFS_RSRC), int(pytsk3.TSK_FS_ATTR_TYPE_APFS_RSRC)}
 CONTENT_ATTRS = DEFAULT_DATA_ATTRS | FORK_ATTRS | {NTFS_DATA}
 
@@ -48,10 +51,16 @@ class FsContext:
 
     def error(self, message: str, path: str | None = None, inode: int | None = None) -> None:
         self.errors.append(
-            {"device": self.device, "stage": "walk", "partition": self.partition,
-             "offset": self.offset,
-             "path": path, "inode": inode, "message": message}
-        )  # fmt: skip
+            {
+                "device": self.device,
+                "stage": "walk",
+                "partition": self.partition,
+                "offset": self.offset,
+                "path": path,
+                "inode": inode,
+                "message": message,
+            }
+        )
 
 
 def open_filesystem(image: pytsk3.Img_Info, offset: int) -> tuple[pytsk3.FS_Info, str]:
@@ -211,10 +220,13 @@ def _streams(entry, meta, is_ntfs: bool) -> list[tuple[object, str | None]]:
     streams, default = [], None
     for attr in attrs:
         kind, attr_name = int(attr.info.type), _attr_name(attr)
-        if (kind == NTFS_DATA and not attr_name and default is None) or (kind == NTFS_INDEX_ROOT and attr_name == "$I30" and default is None):
-            default = attr
-        elif (kind == NTFS_DATA and attr_name) or (kind == NTFS_INDEX_ROOT and attr_name != "$I30"):
+        if kind not in (NTFS_DATA, NTFS_INDEX_ROOT):
+            continue
+        unnamed = not attr_name if kind == NTFS_DATA else attr_name == "$I30"
+        if not unnamed:
             streams.append((attr, attr_name))
+        elif default is None:
+            default = attr
     return ([(default, None)] if default is not None else []) + streams
 
 
@@ -226,8 +238,19 @@ def _attr_name(attr) -> str:
 
 
 def _row(base, attr, size, path, ctx, block_size=0, stream_name=None) -> dict:
-    row = dict(base, path=path, size=size, stream=stream_name, attr_type=None, attr_id=None,
-               resident=False, byte_runs=[], md5=None, sha256=None, read_error=None)  # fmt: skip
+    row = dict(
+        base,
+        path=path,
+        size=size,
+        stream=stream_name,
+        attr_type=None,
+        attr_id=None,
+        resident=False,
+        byte_runs=[],
+        md5=None,
+        sha256=None,
+        read_error=None,
+    )
     if attr is None:
         return row
     row["attr_type"], row["attr_id"] = int(attr.info.type), int(attr.info.id)
@@ -248,8 +271,14 @@ def _byte_runs(attr, size: int, block_size: int, fs_offset: int) -> list[dict]:
             break
         length = min(int(run.len) * block_size, size - file_offset)
         fs_pos = int(run.addr) * block_size
-        runs.append({"file_offset": file_offset, "fs_offset": fs_pos,
-                     "img_offset": fs_offset + fs_pos, "len": length})  # fmt: skip
+        runs.append(
+            {
+                "file_offset": file_offset,
+                "fs_offset": fs_pos,
+                "img_offset": fs_offset + fs_pos,
+                "len": length,
+            }
+        )
     return runs
 
 

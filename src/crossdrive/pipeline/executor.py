@@ -25,14 +25,19 @@ def execute(shards: Path, task: Task) -> dict:
     try:
         return write_task_output(shards, task, STAGES[task.stage](task))
     except Exception as exc:
-        return record_failure(shards, task, f"{type(exc).__name__}: {exc}",
-                              traceback.format_exc(limit=3))  # fmt: skip
+        return record_failure(
+            shards, task, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=3)
+        )
 
 
 def record_failure(shards: Path, task: Task, message: str, detail: str = "") -> dict:
-    error = {"device": task.device, "stage": task.stage, "partition": task.inputs.get("partition"),
-             "offset": task.inputs.get("offset"),
-             "message": f"task {task.id} failed: {message}" + (f"\n{detail}" if detail else "")}  # fmt: skip
+    error = {
+        "device": task.device,
+        "stage": task.stage,
+        "partition": task.inputs.get("partition"),
+        "offset": task.inputs.get("offset"),
+        "message": f"task {task.id} failed: {message}" + (f"\n{detail}" if detail else ""),
+    }
     return write_task_output(shards, task, {"errors": [error]})
 
 

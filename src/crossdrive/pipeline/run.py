@@ -29,10 +29,14 @@ def plan_walks(case: Case) -> list[Task]:
                ORDER BY f.device, f."offset" """
         ).fetchall()
     return [
-        Task(device, "walk", f"p{partition}" if partition is not None else f"at{offset}",
-             {"image": path, "partition": partition, "offset": offset})
+        Task(
+            device,
+            "walk",
+            f"p{partition}" if partition is not None else f"at{offset}",
+            {"image": path, "partition": partition, "offset": offset},
+        )
         for device, partition, offset, path in rows
-    ]  # fmt: skip
+    ]
 
 
 STAGE_PLANNERS: list[tuple[str, Planner]] = [("volumes", plan_volumes), ("walk", plan_walks)]

@@ -19,9 +19,11 @@ def volumes_stage(task: Task) -> dict[str, Iterable[dict]]:
     image = TskImage(container)
     errors, volumes, filesystems = [], [], []
     try:
-        layout = read_layout(image, container.size)
-        for message in layout.errors:
-            errors.append({"device": task.device, "stage": "volumes", "message": message})
+        layout = read_layout(container)
+        for offset, message in layout.errors:
+            errors.append(
+                {"device": task.device, "stage": "volumes", "offset": offset, "message": message}
+            )
         for region in layout.regions:
             volumes.append({"device": task.device, "table_type": layout.table, **region.as_row()})
         for region in layout.partitions:
@@ -30,19 +32,30 @@ def volumes_stage(task: Task) -> dict[str, Iterable[dict]]:
                 fs, fs_type = open_filesystem(image, region.start)
             except OSError as exc:
                 reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown"
-                errors.append({
-                    "device": task.device, "stage": "volumes", "partition": partition,
-                    "offset": region.start,
-                    "message": f"no file system opened at byte {region.start} "
-                               f"({region.description}): {reason}",
-                })  # fmt: skip
+                errors.append(
+                    {
+                        "device": task.device,
+                        "stage": "volumes",
+                        "partition": partition,
+                        "offset": region.start,
+                        "message": f"no file system opened at byte {region.start} "
+                        f"({region.description}): {reason}",
+                    }
+                )
                 continue
-            filesystems.append({
-                "device": task.device, "partition": partition, "offset": region.start,
-                "fs_type": fs_type, "block_size": fs.info.block_size,
-                "block_count": fs.info.block_count, "first_inum": fs.info.first_inum,
-                "last_inum": fs.info.last_inum, "root_inum": fs.info.root_inum,
-            })  # fmt: skip
+            filesystems.append(
+                {
+                    "device": task.device,
+                    "partition": partition,
+                    "offset": region.start,
+                    "fs_type": fs_type,
+                    "block_size": fs.info.block_size,
+                    "block_count": fs.info.block_count,
+                    "first_inum": fs.info.first_inum,
+                    "last_inum": fs.info.last_inum,
+                    "root_inum": fs.info.root_inum,
+                }
+            )
     finally:
         container.close()
     return {"volumes": volumes, "filesystems": filesystems, "errors": errors}

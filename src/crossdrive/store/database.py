@@ -36,9 +36,7 @@ def load_task(con: duckdb.DuckDBPyConnection, task_id: str, shard_dir: Path) -> 
             con.execute(f'DELETE FROM "{name}" WHERE task_id = ?', [task_id])
             shard = shard_dir / f"{name}.parquet"
             if shard.exists():
-                con.execute(
-                    f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [str(shard)]
-                )
+                con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [str(shard)])
         con.execute("INSERT OR IGNORE INTO loaded_tasks VALUES (?)", [task_id])
         con.execute("COMMIT")
     except Exception:

@@ -9,51 +9,114 @@ from __future__ import annotations
 import pyarrow as pa
 
 BYTE_RUN = pa.struct(
-    [("file_offset", pa.int64()), ("fs_offset", pa.int64()),
-     ("img_offset", pa.int64()), ("len", pa.int64())]
-)  # fmt: skip
+    [
+        ("file_offset", pa.int64()),
+        ("fs_offset", pa.int64()),
+        ("img_offset", pa.int64()),
+        ("len", pa.int64()),
+    ]
+)
 
 TABLES: dict[str, pa.Schema] = {
-    "devices": pa.schema([
-        ("label", pa.string()), ("format", pa.string()), ("size", pa.int64()),
-        ("md5", pa.string()), ("sha1", pa.string()), ("sha256", pa.string()),
-        ("stored_md5", pa.string()), ("stored_sha1", pa.string()),
-        ("acquisition", pa.string()), ("added_at", pa.string()), ("added_by", pa.string()),
-    ]),
-    "images": pa.schema([
-        ("device", pa.string()), ("segment", pa.int32()), ("path", pa.string()),
-        ("size", pa.int64()),
-    ]),
-    "volumes": pa.schema([
-        ("task_id", pa.string()), ("device", pa.string()), ("table_type", pa.string()),
-        ("index", pa.int32()), ("kind", pa.string()), ("start", pa.int64()),
-        ("length", pa.int64()), ("description", pa.string()), ("slot", pa.string()),
-    ]),
-    "filesystems": pa.schema([
-        ("task_id", pa.string()), ("device", pa.string()), ("partition", pa.int32()),
-        ("offset", pa.int64()), ("fs_type", pa.string()), ("block_size", pa.int64()),
-        ("block_count", pa.int64()), ("first_inum", pa.int64()), ("last_inum", pa.int64()),
-        ("root_inum", pa.int64()),
-    ]),
-    "files": pa.schema([
-        ("task_id", pa.string()), ("device", pa.string()), ("partition", pa.int32()),
-        ("fs_offset", pa.int64()), ("path", pa.string()), ("name", pa.string()),
-        ("stream", pa.string()), ("parent_inode", pa.int64()), ("inode", pa.int64()),
-        ("attr_type", pa.int32()), ("attr_id", pa.int32()), ("name_type", pa.string()),
-        ("meta_type", pa.string()), ("type_str", pa.string()), ("state", pa.string()),
-        ("alloc_name", pa.bool_()), ("alloc_meta", pa.bool_()), ("reallocated", pa.bool_()),
-        ("size", pa.int64()), ("mode", pa.int64()), ("uid", pa.int64()), ("gid", pa.int64()),
-        ("nlink", pa.int64()), ("mtime", pa.string()), ("atime", pa.string()),
-        ("ctime", pa.string()), ("crtime", pa.string()), ("resident", pa.bool_()),
-        ("byte_runs", pa.list_(BYTE_RUN)), ("md5", pa.string()), ("sha256", pa.string()),
-        ("read_error", pa.string()),
-    ]),
-    "errors": pa.schema([
-        ("task_id", pa.string()), ("device", pa.string()), ("stage", pa.string()),
-        ("partition", pa.int32()), ("offset", pa.int64()), ("path", pa.string()),
-        ("inode", pa.int64()), ("message", pa.string()),
-    ]),
-}  # fmt: skip
+    "devices": pa.schema(
+        [
+            ("label", pa.string()),
+            ("format", pa.string()),
+            ("size", pa.int64()),
+            ("md5", pa.string()),
+            ("sha1", pa.string()),
+            ("sha256", pa.string()),
+            ("stored_md5", pa.string()),
+            ("stored_sha1", pa.string()),
+            ("acquisition", pa.string()),
+            ("added_at", pa.string()),
+            ("added_by", pa.string()),
+        ]
+    ),
+    "images": pa.schema(
+        [
+            ("device", pa.string()),
+            ("segment", pa.int32()),
+            ("path", pa.string()),
+            ("size", pa.int64()),
+        ]
+    ),
+    "volumes": pa.schema(
+        [
+            ("task_id", pa.string()),
+            ("device", pa.string()),
+            ("table_type", pa.string()),
+            ("index", pa.int32()),
+            ("kind", pa.string()),
+            ("start", pa.int64()),
+            ("length", pa.int64()),
+            ("description", pa.string()),
+            ("slot", pa.string()),
+        ]
+    ),
+    "filesystems": pa.schema(
+        [
+            ("task_id", pa.string()),
+            ("device", pa.string()),
+            ("partition", pa.int32()),
+            ("offset", pa.int64()),
+            ("fs_type", pa.string()),
+            ("block_size", pa.int64()),
+            ("block_count", pa.int64()),
+            ("first_inum", pa.int64()),
+            ("last_inum", pa.int64()),
+            ("root_inum", pa.int64()),
+        ]
+    ),
+    "files": pa.schema(
+        [
+            ("task_id", pa.string()),
+            ("device", pa.string()),
+            ("partition", pa.int32()),
+            ("fs_offset", pa.int64()),
+            ("path", pa.string()),
+            ("name", pa.string()),
+            ("stream", pa.string()),
+            ("parent_inode", pa.int64()),
+            ("inode", pa.int64()),
+            ("attr_type", pa.int32()),
+            ("attr_id", pa.int32()),
+            ("name_type", pa.string()),
+            ("meta_type", pa.string()),
+            ("type_str", pa.string()),
+            ("state", pa.string()),
+            ("alloc_name", pa.bool_()),
+            ("alloc_meta", pa.bool_()),
+            ("reallocated", pa.bool_()),
+            ("size", pa.int64()),
+            ("mode", pa.int64()),
+            ("uid", pa.int64()),
+            ("gid", pa.int64()),
+            ("nlink", pa.int64()),
+            ("mtime", pa.string()),
+            ("atime", pa.string()),
+            ("ctime", pa.string()),
+            ("crtime", pa.string()),
+            ("resident", pa.bool_()),
+            ("byte_runs", pa.list_(BYTE_RUN)),
+            ("md5", pa.string()),
+            ("sha256", pa.string()),
+            ("read_error", pa.string()),
+        ]
+    ),
+    "errors": pa.schema(
+        [
+            ("task_id", pa.string()),
+            ("device", pa.string()),
+            ("stage", pa.string()),
+            ("partition", pa.int32()),
+            ("offset", pa.int64()),
+            ("path", pa.string()),
+            ("inode", pa.int64()),
+            ("message", pa.string()),
+        ]
+    ),
+}
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.
 SHARDED = ("volumes", "filesystems", "files", "errors")
