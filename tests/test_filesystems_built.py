@@ -120,9 +120,10 @@ def test_split_raw_and_e01_give_the_same_listing_as_raw(built, built_case, tmp_p
         assert _content(case, label) == expected
 
 
-def test_the_same_evidence_is_not_added_twice(built, built_case):
-    out = crossdrive("add", built_case, built["split"], "--label", "AGAIN", expect=1)
-    assert "already in the case as device MBR" in " ".join(out.split())
+def test_the_same_evidence_added_twice_is_flagged(built, tmp_path):
+    case = new_case(tmp_path, {"FIRST": built["ext4"]})
+    out = crossdrive("add", case, built["ext4"], "--label", "AGAIN")
+    assert "same content (SHA-256) as device FIRST" in " ".join(out.split())
 
 
 def _content(case_dir, device):

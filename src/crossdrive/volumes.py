@@ -56,13 +56,24 @@ class VolumeLayout:
 
 def _volume_system(container: Container) -> pytsk3.Volume_Info | None:
     """TSK's reading of the table; retried with the image shown whole when TSK refuses a table
-    because partitions lie past the end of a truncated image."""
-    for claimed in (None, CLAIMED_SIZE):
-        try:
-            return pytsk3.Volume_Info(TskImage(container, claimed))
-        except OSError:
-            continue
-    return None
+    because partitions lie past the end of a truncated image. The retry is kept only if a
+    partition starts inside the image: a boot sector full of 0xFF (exFAT, FAT) also ends in
+    55 AA and must not become a table of phantom partitions."""
+    try:
+        return pytsk3.Volume_Info(TskImage(container))
+    except OSError:
+        pass
+    try:
+        volume = pytsk3.Volume_Info(TskImage(container, CLAIMED_SIZE))
+    except OSError:
+        return None
+    block = volume.info.block_size
+    inside = [
+        part
+        for part in volume
+        if part.flags & pytsk3.TSK_VS_PART_FLAG_ALLOC and 0 < part.start * block < container.size
+    ]
+    return volume if inside else None
 
 
 def read_layout(container: Container) -> VolumeLayout:

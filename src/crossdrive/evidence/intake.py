@@ -26,6 +26,7 @@ class Intake:
     hashes: dict[str, str]
     stored: dict[str, str]  # hashes recorded inside the container (EWF), if any
     mismatches: list[str]
+    duplicate_of: str | None  # a device already in the case with the very same content
 
 
 def next_label(existing: list[str]) -> str:
@@ -57,9 +58,7 @@ def add_image(
     with case.connect() as con:
         duplicate = con.execute(
             "SELECT label FROM devices WHERE sha256 = ?", [hashes["sha256"]]
-        ).fetchone()
-        if duplicate:
-            raise CaseError(f"{first} is already in the case as device {duplicate[0]}")
+        ).fetchall()
         device = {
             "label": label,
             "format": fmt,
@@ -82,7 +81,9 @@ def add_image(
         for kind, value in stored.items()
         if kind in hashes and value != hashes[kind]
     ]
-    return Intake(label, fmt, size, hashes, stored, mismatches)
+    return Intake(
+        label, fmt, size, hashes, stored, mismatches, duplicate[0][0] if duplicate else None
+    )
 
 
 def verify_devices(case: Case, progress_start: Callable[[int], Progress]) -> list[str]:

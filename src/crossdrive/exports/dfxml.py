@@ -25,9 +25,9 @@ def _el(tag: str, value) -> str:
 
 def write_device(con: duckdb.DuckDBPyConnection, device: str, out: Path) -> int:
     """Write `out` for one device; returns the number of fileobjects."""
-    dev = con.execute(
+    (dev,) = con.execute(
         "SELECT size, md5, sha1, sha256 FROM devices WHERE label = ?", [device]
-    ).fetchone()
+    ).fetchall()
     segments = [
         p
         for (p,) in con.execute(

@@ -43,22 +43,25 @@ def volumes_stage(task: Task) -> dict[str, Iterable[dict]]:
                     }
                 )
                 continue
-            filesystems.append(
-                {
-                    "device": task.device,
-                    "partition": partition,
-                    "offset": region.start,
-                    "fs_type": fs_type,
-                    "block_size": fs.info.block_size,
-                    "block_count": fs.info.block_count,
-                    "first_inum": fs.info.first_inum,
-                    "last_inum": fs.info.last_inum,
-                    "root_inum": fs.info.root_inum,
-                }
-            )
+            filesystems.append(_fs_row(task.device, partition, region.start, fs, fs_type))
+        if layout.table and not filesystems:  # a boot sector mistaken for a table?
+            try:
+                fs, fs_type = open_filesystem(image, 0)
+                filesystems.append(_fs_row(task.device, None, 0, fs, fs_type))
+            except OSError:
+                pass
     finally:
         container.close()
     return {"volumes": volumes, "filesystems": filesystems, "errors": errors}
+
+
+def _fs_row(device: str, partition: int | None, offset: int, fs, fs_type: str) -> dict:
+    info = fs.info
+    return {
+        "device": device, "partition": partition, "offset": offset, "fs_type": fs_type,
+        "block_size": info.block_size, "block_count": info.block_count,
+        "first_inum": info.first_inum, "last_inum": info.last_inum, "root_inum": info.root_inum,
+    }  # fmt: skip
 
 
 def walk_stage(task: Task) -> dict[str, Iterable[dict]]:
