@@ -48,8 +48,10 @@ pytestmark = pytest.mark.skipif(not IMAGES.exists(), reason="../shared/testdata 
 def peer_case(tmp_path_factory):
     root = tmp_path_factory.mktemp("peers")
     images = {label: IMAGES / name for label, (name, _, _) in PEERS.items()}
-    for label, name in (("DFTT01", "dftt01_ext_part.dd.gz"),
-                        ("DFTT10", "dftt10_ntfs_autodetect_disk.dd.gz")):  # fmt: skip
+    for label, name in (
+        ("DFTT01", "dftt01_ext_part.dd.gz"),
+        ("DFTT10", "dftt10_ntfs_autodetect_disk.dd.gz"),
+    ):
         target = root / name.removesuffix(".gz")
         with gzip.open(IMAGES / name) as source, open(target, "wb") as out:
             shutil.copyfileobj(source, out)
@@ -64,8 +66,10 @@ def test_every_entry_tsk_lists_is_listed(peer_case, label):
     reference = parse_fls((TSK / f"{reference_name}.fls_rp.txt").read_text())
     assert reference, "reference listing must not be empty"
     # fls shows a control character in a name as "^"; we keep the name as it is on disk
-    ours = {(inode, CONTROL.sub("^", path)): row
-            for (inode, path), row in listing(peer_case, label, offset).items()}  # fmt: skip
+    ours = {
+        (inode, CONTROL.sub("^", path)): row
+        for (inode, path), row in listing(peer_case, label, offset).items()
+    }
     assert not missing_from(ours, reference)
     for entry in reference:
         assert (ours[(entry["inode"], entry["path"])]["state"] != "allocated") == entry["deleted"]
@@ -104,19 +108,32 @@ def test_dftt06_contiguous_deleted_files_recovered(peer_case):
 
 
 def test_dftt01_nested_extended_partitions(peer_case):
-    filesystems = query(peer_case, 'SELECT "offset" / 512, fs_type FROM filesystems '
-                                   "WHERE device = 'DFTT01' ORDER BY 1")  # fmt: skip
-    assert filesystems == [(63, "fat16"), (52416, "fat16"), (104832, "fat16"),
-                           (157311, "fat16"), (209727, "fat16"), (262143, "fat16")]  # fmt: skip
-    names = {p for (p,) in query(peer_case, "SELECT path FROM files WHERE device = 'DFTT01' "
-                                            "AND path LIKE '%.txt'")}  # fmt: skip
+    filesystems = query(
+        peer_case,
+        "SELECT \"offset\" / 512, fs_type FROM filesystems WHERE device = 'DFTT01' ORDER BY 1",
+    )
+    assert filesystems == [
+        (63, "fat16"),
+        (52416, "fat16"),
+        (104832, "fat16"),
+        (157311, "fat16"),
+        (209727, "fat16"),
+        (262143, "fat16"),
+    ]
+    names = {
+        p
+        for (p,) in query(
+            peer_case, "SELECT path FROM files WHERE device = 'DFTT01' AND path LIKE '%.txt'"
+        )
+    }
     assert names == {f"primary-{i}.txt" for i in (1, 2, 3)} | {f"second-{i}.txt" for i in (1, 2, 3)}
 
 
 def test_dftt10_ambiguous_file_system_is_refused_not_guessed(peer_case):
     """Each partition holds two file systems: we must say so at its offset, not pick one."""
-    errors = query(peer_case, 'SELECT "offset" / 512, message FROM errors '
-                              "WHERE device = 'DFTT10' ORDER BY 1")  # fmt: skip
+    errors = query(
+        peer_case, "SELECT \"offset\" / 512, message FROM errors WHERE device = 'DFTT10' ORDER BY 1"
+    )
     assert [offset for offset, _ in errors] == [63, 96390]
     assert all("Multiple file system types detected" in message for _, message in errors)
     assert "NTFS" in errors[0][1] and "EXT2/3/4" in errors[0][1]
@@ -124,23 +141,30 @@ def test_dftt10_ambiguous_file_system_is_refused_not_guessed(peer_case):
 
 
 def test_ewf_partitions_of_mmls_image(peer_case):
-    offsets = query(peer_case, "SELECT \"offset\" / 512, fs_type FROM filesystems "
-                               "WHERE device = 'MMLS' ORDER BY 1")  # fmt: skip
+    offsets = query(
+        peer_case,
+        "SELECT \"offset\" / 512, fs_type FROM filesystems WHERE device = 'MMLS' ORDER BY 1",
+    )
     assert offsets == [(128, "ntfs"), (55424, "ntfs")]
     second = parse_fls((TSK / "tsk_mmls1_E01_p1.fls_rp.txt").read_text())
     assert not missing_from(listing(peer_case, "MMLS", 55424 * 512), second)
 
 
 def test_plaso_volume_system_offsets(peer_case):
-    parts = query(peer_case, "SELECT start, length FROM volumes WHERE device = 'PLASO' "
-                             "AND kind = 'partition' ORDER BY start")  # fmt: skip
+    parts = query(
+        peer_case,
+        "SELECT start, length FROM volumes WHERE device = 'PLASO' "
+        "AND kind = 'partition' ORDER BY start",
+    )
     assert (512, 179_200) in parts and (180_224, 1_294_336) in parts
 
 
 def test_dfvfs_ext2_in_every_container_gives_the_same_listing(peer_case):
     def files(label):
-        return sorted(query(peer_case, "SELECT inode, path, size, md5 FROM files "
-                                       "WHERE device = ?", [label]), key=str)  # fmt: skip
+        return sorted(
+            query(peer_case, "SELECT inode, path, size, md5 FROM files WHERE device = ?", [label]),
+            key=str,
+        )
 
     reference = files("EXT2E01")
     assert (14, "passwords.txt", 116) in [r[:3] for r in reference]
@@ -160,15 +184,18 @@ def test_dissect_assertions(peer_case):
     hfs = {row["path"]: row for row in listing(peer_case, "HFSP").values()}
     assert hfs["a_directory/another_file"]["inode"] == 21
     assert (hfs["a_directory/another_file"]["uid"], hfs["a_directory/another_file"]["gid"]) == (
-        501, 20)  # fmt: skip
+        501,
+        20,
+    )
 
 
 def test_hfs_journaled_image_md5s_match_its_dfxml(peer_case):
     expected = {}
     for line in (SHARED / "answers" / "image.gen1.xml.tsv").read_text().splitlines()[1:]:
         fields = line.split("\t")
-        md5 = next((f for f in fields if len(f) == 32 and all(c in "0123456789abcdef" for c in f)),
-                   None)  # fmt: skip
+        md5 = next(
+            (f for f in fields if len(f) == 32 and all(c in "0123456789abcdef" for c in f)), None
+        )
         if md5:
             expected[fields[0]] = md5
     ours = {row["md5"] for row in listing(peer_case, "HFSJ").values()}

@@ -132,8 +132,10 @@ def add(
                 f"  sha256 {intake.hashes['sha256']}"
             )
             if intake.duplicate_of:
-                console.print(f"[yellow]note:[/yellow] {intake.label} has the same content "
-                              f"(SHA-256) as device {intake.duplicate_of}")  # fmt: skip
+                console.print(
+                    f"[yellow]note:[/yellow] {intake.label} has the same content "
+                    f"(SHA-256) as device {intake.duplicate_of}"
+                )
             for kind, value in intake.stored.items():
                 same = "matches" if intake.hashes.get(kind) == value else "[red]DIFFERS[/red]"
                 out.print(f"  {kind} stored in the container {value}: {same}")

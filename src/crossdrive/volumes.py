@@ -97,8 +97,13 @@ def read_layout(container: Container) -> VolumeLayout:
         slot = f"{part.table_num}:{part.slot_num}" if is_partition else ""
         if start + length > device_size:
             what = f"partition {slot}" if is_partition else "partition-table entry"
-            errors.append((start, f"{what} ({desc}) at byte {start}, {length} bytes, extends "
-                                  f"past the end of the image ({device_size} bytes)"))  # fmt: skip
+            errors.append(
+                (
+                    start,
+                    f"{what} ({desc}) at byte {start}, {length} bytes, extends "
+                    f"past the end of the image ({device_size} bytes)",
+                )
+            )
         if is_partition:
             partitions.append(Region(len(partitions), "partition", start, length, desc, slot))
         else:

@@ -58,10 +58,16 @@ def volumes_stage(task: Task) -> dict[str, Iterable[dict]]:
 def _fs_row(device: str, partition: int | None, offset: int, fs, fs_type: str) -> dict:
     info = fs.info
     return {
-        "device": device, "partition": partition, "offset": offset, "fs_type": fs_type,
-        "block_size": info.block_size, "block_count": info.block_count,
-        "first_inum": info.first_inum, "last_inum": info.last_inum, "root_inum": info.root_inum,
-    }  # fmt: skip
+        "device": device,
+        "partition": partition,
+        "offset": offset,
+        "fs_type": fs_type,
+        "block_size": info.block_size,
+        "block_count": info.block_count,
+        "first_inum": info.first_inum,
+        "last_inum": info.last_inum,
+        "root_inum": info.root_inum,
+    }
 
 
 def walk_stage(task: Task) -> dict[str, Iterable[dict]]:
