@@ -11,9 +11,8 @@ import pytest
 from crossdrive.demo import builders
 from crossdrive.demo.builders import MIB, Partition
 
+# The project is checked out beside ../shared (developers and CI alike).
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "testdata"
-if not SHARED.exists():  # CI clones the project beside shared/
-    SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "testdata"
 
 # Content planted in the built images, with what happens to it.
 NTFS_FILES = {
