@@ -251,7 +251,7 @@ def export(
             + ", ".join(f"{w} --format {f}" for w, f in sorted(EXPORTS))
         )
     case = open_case(case_dir)
-    with audited(case, "export", {"what": what, "format": fmt, "output": str(output)}) as result:
+    with audited(case, "export", {"what": what, "format": fmt, "output": str(output)}):
         with case.connect(read_only=True) as con:
             if fmt == "dfxml":
                 output.mkdir(parents=True, exist_ok=True)
@@ -263,7 +263,6 @@ def export(
                 writer = bodyfile.write if fmt == "bodyfile" else csvfile.write
                 n = writer(con, output)
                 out.print(f"{output}: {n:,} entries")
-        result["result"] = "ok"
 
 
 @app.command()
