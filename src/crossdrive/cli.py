@@ -251,18 +251,18 @@ def export(
             + ", ".join(f"{w} --format {f}" for w, f in sorted(EXPORTS))
         )
     case = open_case(case_dir)
-    with audited(case, "export", {"what": what, "format": fmt, "output": str(output)}):
-        with case.connect(read_only=True) as con:
-            if fmt == "dfxml":
-                output.mkdir(parents=True, exist_ok=True)
-                for device in case.device_labels():
-                    n = dfxml.write_device(con, device, output / f"{device}.xml")
-                    out.print(f"{output / f'{device}.xml'}: {n:,} fileobjects")
-            else:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                writer = bodyfile.write if fmt == "bodyfile" else csvfile.write
-                n = writer(con, output)
-                out.print(f"{output}: {n:,} entries")
+    arguments = {"what": what, "format": fmt, "output": str(output)}
+    with audited(case, "export", arguments), case.connect(read_only=True) as con:
+        if fmt == "dfxml":
+            output.mkdir(parents=True, exist_ok=True)
+            for device in case.device_labels():
+                n = dfxml.write_device(con, device, output / f"{device}.xml")
+                out.print(f"{output / f'{device}.xml'}: {n:,} fileobjects")
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            writer = bodyfile.write if fmt == "bodyfile" else csvfile.write
+            n = writer(con, output)
+            out.print(f"{output}: {n:,} entries")
 
 
 @app.command()
