@@ -2,7 +2,7 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-APT_PKGS := sleuthkit ntfs-3g dosfstools mtools e2fsprogs fdisk ewf-tools exfatprogs genisoimage
+APT_PKGS := sleuthkit ntfs-3g dosfstools mtools e2fsprogs fdisk ewf-tools exfatprogs exfat-fuse genisoimage fonts-dejavu-core
 DEMO_DIR ?= demo-out
 
 .PHONY: all demo test bench lint deps system-deps clean
@@ -11,8 +11,9 @@ all: test
 
 # Debian tools used to build real test images (and TSK's own fls/icat as the reference).
 system-deps:
-	@missing=0; for t in fls icat mkntfs ntfs-3g mkfs.vfat mcopy mke2fs debugfs sfdisk ewfacquire mkfs.exfat genisoimage; do \
+	@missing=0; for t in fls icat mkntfs ntfs-3g mkfs.vfat mcopy mke2fs debugfs sfdisk ewfacquire mkfs.exfat mount.exfat-fuse genisoimage; do \
 	  command -v $$t >/dev/null 2>&1 || missing=1; done; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing=1; \
 	if [ $$missing = 1 ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; fi
 

@@ -269,11 +269,16 @@ def export(
 def demo(
     directory: Path = typer.Argument(Path("demo-out"), help="Where to build and process."),
     workers: int = typer.Option(os.cpu_count() or 1, help="Local worker processes."),
+    seed: int = typer.Option(7, help="Scenario seed: the same seed gives the same scenario."),
+    devices: int = typer.Option(8, min=1, max=10, help="Number of devices (images)."),
+    scale: float = typer.Option(1.0, min=0.1, help="Multiplies the number of messages."),
+    generate_only: bool = typer.Option(False, help="Stop after building the images."),
 ) -> None:
-    """Build demo devices with real tools, then run the whole job on them end to end."""
+    """Generate the synthetic multi-device scenario (with truth.json), run the whole job on it,
+    and measure what was recovered against the truth."""
     from crossdrive.demo.run import run_demo
 
-    run_demo(directory, workers)
+    run_demo(directory, workers, seed, devices, scale, generate_only)
 
 
 if __name__ == "__main__":

@@ -113,11 +113,69 @@ def ext4(path: Path, size: int, files: Files, deleted: Sequence[str] = ()) -> Pa
     return path
 
 
+def exfat(path: Path, size: int, files: Files, deleted: Sequence[str] = ()) -> Path:
+    """exFAT by mkfs.exfat, filled through exfat-fuse on a loop device (needs root)."""
+    _blank(path, size)
+    run("mkfs.exfat", path)
+    loop = run("losetup", "--find", "--show", path).strip()
+    try:
+        with tempfile.TemporaryDirectory() as mount:
+            run("mount.exfat-fuse", loop, mount)
+            try:
+                _write_tree(Path(mount), files)
+                for name in deleted:
+                    _remove(Path(mount) / name)
+            finally:
+                run("umount", mount)
+    finally:
+        run("losetup", "--detach", loop)
+    return path
+
+
+def free_runs(path: Path) -> tuple[int, list[tuple[int, int]]]:
+    """The block size of the file system in `path` and its runs of unallocated blocks
+    (first block, count), as The Sleuth Kit's `blkls -l` lists them."""
+    import pytsk3
+
+    block_size = pytsk3.FS_Info(pytsk3.Img_Info(str(path))).info.block_size
+    runs: list[tuple[int, int]] = []
+    for line in run("blkls", "-l", path).splitlines():
+        address, _, flag = line.partition("|")
+        if flag != "f" or not address.isdigit():
+            continue
+        block = int(address)
+        if runs and runs[-1][0] + runs[-1][1] == block:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((block, 1))
+    return block_size, runs
+
+
+def write_at(path: Path, offset: int, data: bytes) -> None:
+    """Overwrite bytes in place (a remnant in free space: no file-system call knows of it)."""
+    with open(path, "r+b") as target:
+        target.seek(offset)
+        target.write(data)
+
+
 @dataclass
 class Partition:
     image: Path | None  # file-system image copied in, or None for an empty partition
     size: int
     type: str  # sfdisk type: "7" (NTFS), "c" (FAT32 LBA), "83" (Linux), or a GPT type GUID
+
+
+def partition_offsets(
+    partitions: Sequence[Partition], logical_from: int | None = None, gap: int = MIB
+) -> tuple[list[int], int]:
+    """Where `disk` places each partition, and the end of the last one."""
+    offsets, cursor = [], gap
+    for i, part in enumerate(partitions):
+        if logical_from is not None and i == logical_from:
+            cursor += gap
+        offsets.append(cursor)
+        cursor += part.size + gap
+    return offsets, cursor - gap
 
 
 def disk(
@@ -134,15 +192,13 @@ def disk(
     `logical_from=i`, partitions i… become logical partitions inside one extended partition.
     """
     _blank(path, size)
-    sector, script, placed = 512, [f"label: {'gpt' if table == 'gpt' else 'dos'}"], []
-    cursor = gap
-    for i, part in enumerate(partitions):
+    sector, script = 512, [f"label: {'gpt' if table == 'gpt' else 'dos'}"]
+    offsets, end = partition_offsets(partitions, logical_from, gap)
+    for i, (offset, part) in enumerate(zip(offsets, partitions, strict=True)):
         if logical_from is not None and i == logical_from:
-            script.append(f"start={cursor // sector}, type=5")
-            cursor += gap
-        script.append(f"start={cursor // sector}, size={part.size // sector}, type={part.type}")
-        placed.append((cursor, part))
-        cursor += part.size + gap
+            extended = (end - offset + gap) // sector  # ends with the last logical partition
+            script.append(f"start={(offset - gap) // sector}, size={extended}, type=5")
+        script.append(f"start={offset // sector}, size={part.size // sector}, type={part.type}")
     subprocess.run(
         ["sfdisk", "-q", str(path)],
         input="\n".join(script) + "\n",
@@ -151,7 +207,7 @@ def disk(
         capture_output=True,
     )
     with open(path, "r+b") as target:
-        for offset, part in placed:
+        for offset, part in zip(offsets, partitions, strict=True):
             if part.image is not None:
                 target.seek(offset)
                 with open(part.image, "rb") as source:

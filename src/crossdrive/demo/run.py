@@ -1,31 +1,43 @@
-"""`crossdrive demo`: build demo devices, then case create → add → process → status → exports."""
+"""`crossdrive demo`: generate the scenario (cached by seed) → case create → add → process →
+exports → verify → recovery measured against the truth, printed as a table."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
-from crossdrive.demo import devices
+from crossdrive.demo.generate import generate
+from crossdrive.demo.score import CATEGORIES, write_score
 
 console = Console()
 
-NOT_YET = [
-    "sweep of every byte (identifiers in unallocated and unpartitioned space) — issue #4",
-    "artifacts (mail, chats, contacts, browser, OS) and full-text search — issue #5",
-    "identities, links, groups and brokers, the HTML report — issue #6",
-    "the synthetic multi-device scenario with ground truth — issue #3",
-]
 
-
-def run_demo(directory: Path, workers: int) -> Path:
-    """Run the whole job on the demo devices; returns the case directory."""
+def run_demo(
+    directory: Path,
+    workers: int,
+    seed: int = 7,
+    devices: int = 8,
+    scale: float = 1.0,
+    generate_only: bool = False,
+) -> Path:
+    """Run the whole job on the demo scenario; returns the case directory (or, with
+    `generate_only`, the truth file)."""
     from crossdrive.cli import app  # the same commands an examiner types, audit log included
 
     directory = Path(directory)
-    console.print(f"[bold]building demo devices[/bold] in {directory / 'images'} (real tools)")
-    built = devices.build(directory)
+    console.print(f"[bold]demo scenario[/bold] seed={seed} devices={devices} scale={scale:g}")
+    truth_path = generate(directory, seed, devices, scale, log=console.print)
+    truth = json.loads(truth_path.read_text())
+    console.print(
+        f"{len(truth['people'])} people in {len(truth['groups'])} groups, "
+        f"{len(truth['messages'])} messages, {len(truth['items'])} planted items: {truth_path}"
+    )
+    if generate_only:
+        return truth_path
     case_dir = directory / "case"
     shutil.rmtree(case_dir, ignore_errors=True)
 
@@ -38,22 +50,41 @@ def run_demo(directory: Path, workers: int) -> Path:
         "create",
         case_dir,
         "--name",
-        "Demo",
+        f"Demo seed {seed}",
         "--examiner",
         "demo",
         "--authority",
         "DEMO-0001",
     )
-    for image, label in built:
-        crossdrive("add", case_dir, image, "--label", label)
+    for device in truth["devices"]:
+        crossdrive(
+            "add", case_dir, truth_path.parent / device["images"][0], "--label", device["label"]
+        )
     crossdrive("process", case_dir, "--workers", str(workers))
     exports = directory / "exports"
     crossdrive("export", case_dir, "files", "--format", "dfxml", "-o", exports / "dfxml")
     crossdrive("export", case_dir, "files", "--format", "bodyfile", "-o", exports / "body.txt")
     crossdrive("export", case_dir, "files", "--format", "csv", "-o", exports / "files.csv")
     crossdrive("verify", case_dir)
-    console.print(f"\n[bold green]demo done[/bold green]: case in {case_dir}, exports in {exports}")
-    console.print("not yet available in this version:")
-    for item in NOT_YET:
-        console.print(f"  - {item}")
+    measured = write_score(case_dir, truth_path, directory / "score.json")
+    print_score(measured)
+    console.print(f"\n[bold green]demo done[/bold green]: case {case_dir}, exports {exports}")
+    console.print(f"truth {truth_path}, measured {directory / 'score.json'}")
     return case_dir
+
+
+def print_score(measured: dict) -> None:
+    table = Table(title="recovered / planted, per evidence state")
+    for column in ("state", "items", "files listed", "content exact", "identifiers"):
+        table.add_column(column, justify="left" if column == "state" else "right")
+    for category in CATEGORIES:
+        row = measured["recovery"][category]
+        if row["file_level"]:
+            listed, exact = f"{row['listed']}/{row['items']}", f"{row['content']}/{row['items']}"
+        else:
+            listed = exact = "sweep (#4)"
+        table.add_row(category, str(row["items"]), listed, exact, f"?/{row['identifiers']}")
+    console.print(table)
+    console.print("not yet available in this version:")
+    for what in measured["not_yet"].values():
+        console.print(f"  - {what}")

@@ -1,0 +1,87 @@
+"""What the pipeline recovered, measured against the scenario's truth.
+
+Per evidence category: planted items, items recovered (a file at the planted path, in the planted
+state, whose content hashes to the planted bytes), planted identifiers. Measures that need later
+capabilities (identifiers from the sweep, links, groups, brokers, bulk senders) are reported as
+not yet available, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
+
+import duckdb
+
+CATEGORIES = [
+    "allocated",
+    "deleted",
+    "unallocated",
+    "unpartitioned",
+    "archive",
+    "compressed",
+    "utf16",
+    "filler",
+]
+NOT_YET = {
+    "identifiers": "identifiers found by the sweep (issue #4)",
+    "links": "links between people (issue #6)",
+    "groups": "groups found vs true groups, NMI (issue #6)",
+    "brokers": "brokers among the top-ranked (issue #6)",
+    "bulk": "bulk senders flagged (issue #6)",
+    "report": "the HTML report (issue #6)",
+}
+
+
+def name_matches(planted: str, listed: str, state: str) -> bool:
+    """A listed path shows a planted one. FAT marks a deleted entry by overwriting the first
+    byte of its short name, so without a long name that first character is lost."""
+    if planted == listed:
+        return True
+    a, b = PurePosixPath(planted), PurePosixPath(listed)
+    return state == "deleted" and a.parent == b.parent and a.name[1:] == b.name[1:]
+
+
+def score(case_dir: Path, truth: dict) -> dict:
+    """Recovery per category from the case store (read-only)."""
+    db = duckdb.connect(str(Path(case_dir) / "store.duckdb"), read_only=True)
+    rows = db.execute(
+        "SELECT device, fs_offset, path, state, sha256 FROM files WHERE name_type <> 'd'"
+    ).fetchall()
+    db.close()
+    listed: dict[tuple[str, int], list[tuple[str, str, str]]] = defaultdict(list)
+    for device, fs_offset, path, state, sha256 in rows:
+        listed[(device, fs_offset)].append((path.lstrip("/"), state, sha256))
+    offsets = {
+        (d["label"], p["index"]): p["offset"] for d in truth["devices"] for p in d["partitions"]
+    }
+    result = {c: {"items": 0, "listed": 0, "content": 0, "identifiers": set()} for c in CATEGORIES}
+    for item in truth["items"]:
+        entry = result[item["category"]]
+        entry["items"] += 1
+        entry["identifiers"] |= {(i["kind"], i["value"]) for i in item["identifiers"]}
+        if item["path"] is None:
+            continue
+        candidates = listed[(item["device"], offsets[(item["device"], item["partition"])])]
+        found = [
+            (state, sha)
+            for path, state, sha in candidates
+            if state == item["state"] and name_matches(item["path"], path, item["state"])
+        ]
+        entry["listed"] += bool(found)
+        entry["content"] += any(sha == item["sha256"] for _state, sha in found)
+    return {
+        c: {**v, "identifiers": len(v["identifiers"]), "file_level": c not in REMNANTS}
+        for c, v in result.items()
+    }
+
+
+REMNANTS = ("unallocated", "unpartitioned")
+
+
+def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
+    truth = json.loads(Path(truth_path).read_text())
+    measured = {"recovery": score(case_dir, truth), "not_yet": NOT_YET}
+    out.write_text(json.dumps(measured, indent=1) + "\n")
+    return measured
