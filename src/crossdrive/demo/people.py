@@ -3,7 +3,7 @@
 Everything is drawn from one `random.Random(seed)` and from Faker instances seeded from it, so a
 seed always gives the same people. Names come from many locales and scripts; every phone number is
 valid for its country (checked with phonenumbers); some people have several addresses or accounts,
-one has an internationalised (IDN) address.
+one has an address at an internationalised (IDN) domain.
 """
 
 from __future__ import annotations
@@ -169,9 +169,8 @@ def make_organisation(rng: random.Random, n_groups: int) -> Organisation:
         people.append(person)
         bulk.append(person.id)
     # One member writes from an internationalised address as well (IDN domain, Unicode local part).
-    cyrillic = next((p for p in people if p.locale == "ru_RU" and p.role == "member"), None)
-    if cyrillic is not None:
-        cyrillic.emails.append(f"{cyrillic.name.split()[0].lower()}@почта.рф")
+    first = _person_by_id(people, groups[0][0])
+    first.emails.append(f"{first.user}@почта.рф")
     return Organisation(people, groups, brokers, outsiders, bulk)
 
 

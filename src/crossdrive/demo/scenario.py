@@ -203,6 +203,10 @@ def _plant(
         seen = _seen_by(messages, [pid])
         part = number % fs_count
         _owner_files(add, device.template.profile, owner, org, seen, rng, part)
+    # On a multi-partition disk, backups, deleted and converted files spread over the partitions.
+    spread = [i for i in device.items if i.category != "allocated"]
+    for k, item in enumerate(spread):
+        item.partition = k % fs_count
     # Evidence states beyond "allocated": remnants of old mail in free space and in gaps.
     owner = org.person(device.owners[0])
     mails = [m for m in _seen_by(messages, [owner.id]) if m.channel == "email"]

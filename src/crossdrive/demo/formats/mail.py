@@ -11,8 +11,9 @@ import mailbox
 import tempfile
 from collections.abc import Iterable
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from pathlib import Path
 
 from crossdrive.demo.ink import Ink, body_text, pick
@@ -28,7 +29,9 @@ def email_message(message: Message, org: Organisation, ink: Ink) -> EmailMessage
 
     def addresses(pids: Iterable[str]) -> str:
         people = [org.person(pid) for pid in pids]
-        return ", ".join(formataddr((p.name, ink.email(pick(p.emails, message)))) for p in people)
+        return ", ".join(
+            str(Address(p.name, addr_spec=ink.email(pick(p.emails, message)))) for p in people
+        )
 
     from_header, to_header, cc_header = (
         addresses([sender.id]),

@@ -171,7 +171,7 @@ def vcards(people: Sequence[Person], version: str = "3.0") -> tuple[bytes, Ink]:
             name = quopri.encodestring(person.name.encode()).decode().replace("=\n", "")
             lines += ["BEGIN:VCARD", "VERSION:2.1"]
             lines.append(f"FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{name}")
-            lines += [f"TEL;CELL:{ink.phone(p, 'international')}" for p in person.phones]
+            lines += [f"TEL;CELL:{ink.phone(p, 'idd')}" for p in person.phones]
             lines += [f"EMAIL;HOME:{ink.email(e)}" for e in person.emails]
             lines.append("END:VCARD")
         return ("\r\n".join(lines) + "\r\n").encode(), ink
