@@ -22,7 +22,7 @@ from crossdrive.demo.people import Organisation, Person, make_organisation
 from crossdrive.demo.traffic import SERVICES, Message, make_traffic
 
 MIB = 1024 * 1024
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -327,6 +327,9 @@ def _owner_files(add, profile, owner, org, seen, rng, part) -> None:
             )
     if contacts:
         add("allocated", "vcard", at(f"{docs}/contacts.vcf"), phone.vcards(contacts), part)
+    if profile == "usb":  # messages saved one by one from the mail client
+        for message in email[:3]:
+            add("allocated", "eml", f"Export/mail/{message.id}.eml", mail.eml(message, org), part)
     if places["history"] and contacts:
         maker = browser.chrome_history if profile == "windows" else browser.firefox_places
         add("allocated", "browser-history", at(places["history"]), maker(contacts, times), part)

@@ -27,19 +27,19 @@ def email_message(message: Message, org: Organisation, ink: Ink) -> EmailMessage
     """One message with the headers that matter to an examiner (bulk headers for bulk mail)."""
     sender = org.person(message.sender)
 
-    def addresses(pids: Iterable[str]) -> str:
+    def addresses(pids: Iterable[str]) -> tuple[Address, ...]:
         people = [org.person(pid) for pid in pids]
-        return ", ".join(
-            str(Address(p.name, addr_spec=ink.email(pick(p.emails, message)))) for p in people
-        )
+        return tuple(Address(p.name, addr_spec=ink.email(pick(p.emails, message))) for p in people)
 
     from_header, to_header, cc_header = (
         addresses([sender.id]),
         addresses(message.to),
         addresses(message.cc),
     )
-    ascii_only = (from_header + to_header + cc_header).isascii()
-    mail = EmailMessage(policy=policy.default if ascii_only else policy.SMTPUTF8)
+    # Names become RFC 2047 words as clients write them; only an internationalised address
+    # needs SMTPUTF8 (raw UTF-8 headers, RFC 6532).
+    specs = [a.addr_spec for a in from_header + to_header + cc_header]
+    mail = EmailMessage(policy=policy.default if all(map(str.isascii, specs)) else policy.SMTPUTF8)
     mail["From"] = from_header
     mail["To"] = to_header
     if message.cc:
