@@ -232,18 +232,29 @@ def verify(case_dir: Path = CaseArg) -> None:
     out.print("verified: every image matches its recorded hashes; the audit chain is intact")
 
 
-EXPORTS = {("files", "dfxml"), ("files", "bodyfile"), ("files", "csv")}
+EXPORTS = {
+    ("files", "dfxml"),
+    ("files", "bodyfile"),
+    ("files", "csv"),
+    ("features", "bulk_extractor"),
+    ("features", "jsonl"),
+}
 
 
 @app.command()
 def export(
     case_dir: Path = CaseArg,
-    what: str = typer.Argument(..., help="files"),
-    fmt: str = typer.Option(..., "--format", help="files: dfxml | bodyfile | csv"),
-    output: Path = typer.Option(..., "-o", "--output", help="Output file (directory for dfxml)."),
+    what: str = typer.Argument(..., help="files | features"),
+    fmt: str = typer.Option(
+        ..., "--format", help="files: dfxml | bodyfile | csv; features: bulk_extractor | jsonl"
+    ),
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="Output file (directory for dfxml and bulk_extractor)."
+    ),
 ) -> None:
-    """Export in the formats other tools read (DFXML per device, mactime bodyfile, CSV)."""
-    from crossdrive.exports import bodyfile, csvfile, dfxml
+    """Export in the formats other tools read: DFXML per device, mactime bodyfile, CSV;
+    bulk_extractor feature files and histograms; JSON lines."""
+    from crossdrive.exports import bodyfile, csvfile, dfxml, features
 
     if (what, fmt) not in EXPORTS:
         fail(
@@ -258,10 +269,18 @@ def export(
             for device in case.device_labels():
                 n = dfxml.write_device(con, device, output / f"{device}.xml")
                 out.print(f"{output / f'{device}.xml'}: {n:,} fileobjects")
+        elif fmt == "bulk_extractor":
+            output.mkdir(parents=True, exist_ok=True)
+            n = features.write_bulk_extractor(con, output)
+            out.print(f"{output}: {n:,} features")
         else:
             output.parent.mkdir(parents=True, exist_ok=True)
-            writer = bodyfile.write if fmt == "bodyfile" else csvfile.write
-            n = writer(con, output)
+            writer = {
+                "bodyfile": bodyfile.write,
+                "csv": csvfile.write,
+                "jsonl": features.write_jsonl,
+            }
+            n = writer[fmt](con, output)
             out.print(f"{output}: {n:,} entries")
 
 

@@ -75,16 +75,22 @@ def run_demo(
 
 def print_score(measured: dict) -> None:
     table = Table(title="recovered / planted, per evidence state")
-    for column in ("state", "items", "files listed", "content exact", "identifiers"):
+    columns = ("state", "items", "files listed", "content exact", "emails+phones", "national")
+    for column in columns:
         table.add_column(column, justify="left" if column == "state" else "right")
     for category in CATEGORIES:
         row = measured["recovery"][category]
         if row["file_level"]:
             listed, exact = f"{row['listed']}/{row['items']}", f"{row['content']}/{row['items']}"
         else:
-            listed = exact = "sweep (#4)"
-        table.add_row(category, str(row["items"]), listed, exact, f"?/{row['identifiers']}")
+            listed = exact = "-"
+        found = f"{row['found']}/{row['identifiers']}"
+        table.add_row(category, str(row["items"]), listed, exact, found, str(row["national"]))
     console.print(table)
+    console.print(
+        "emails+phones: planted e-mail addresses and international numbers found by the sweep in"
+        " the item's own bytes; national: numbers written only nationally (need a region)"
+    )
     console.print("not yet available in this version:")
     for what in measured["not_yet"].values():
         console.print(f"  - {what}")

@@ -25,7 +25,7 @@ CATEGORIES = [
     "filler",
 ]
 NOT_YET = {
-    "identifiers": "identifiers found by the sweep (issue #4)",
+    "national": "national numbers read with the device's region (issues #5, #6)",
     "links": "links between people (issue #6)",
     "groups": "groups found vs true groups, NMI (issue #6)",
     "brokers": "brokers among the top-ranked (issue #6)",
@@ -49,32 +49,64 @@ def score(case_dir: Path, truth: dict) -> dict:
     rows = db.execute(
         "SELECT device, fs_offset, path, state, sha256 FROM files WHERE name_type <> 'd'"
     ).fetchall()
+    features = db.execute(
+        'SELECT device, scanner, feature, "offset", path, place FROM features_located'
+        " WHERE scanner IN ('email', 'telephone')"
+    ).fetchall()
     db.close()
     listed: dict[tuple[str, int], list[tuple[str, str, str]]] = defaultdict(list)
     for device, fs_offset, path, state, sha256 in rows:
         listed[(device, fs_offset)].append((path.lstrip("/"), state, sha256))
+    found: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
+    for device, scanner, feature, offset, path, place in features:
+        found[(device, scanner, feature)].append((offset, (path or "").lstrip("/"), place))
     offsets = {
         (d["label"], p["index"]): p["offset"] for d in truth["devices"] for p in d["partitions"]
     }
-    result = {c: {"items": 0, "listed": 0, "content": 0, "identifiers": set()} for c in CATEGORIES}
+    result = {
+        c: {"items": 0, "listed": 0, "content": 0, "identifiers": 0, "found": 0, "national": 0}
+        for c in CATEGORIES
+    }
     for item in truth["items"]:
         entry = result[item["category"]]
         entry["items"] += 1
-        entry["identifiers"] |= {(i["kind"], i["value"]) for i in item["identifiers"]}
+        for ident in item["identifiers"]:
+            if ident["kind"] not in SWEPT:
+                continue
+            if _national_only(ident, item):
+                entry["national"] += 1
+                continue
+            entry["identifiers"] += 1
+            hits = found[(item["device"], SWEPT[ident["kind"]], ident["value"])]
+            entry["found"] += any(_in_item(item, *hit) for hit in hits)
         if item["path"] is None:
             continue
         candidates = listed[(item["device"], offsets[(item["device"], item["partition"])])]
-        found = [
+        matches = [
             (state, sha)
             for path, state, sha in candidates
             if state == item["state"] and name_matches(item["path"], path, item["state"])
         ]
-        entry["listed"] += bool(found)
-        entry["content"] += any(sha == item["sha256"] for _state, sha in found)
-    return {
-        c: {**v, "identifiers": len(v["identifiers"]), "file_level": c not in REMNANTS}
-        for c, v in result.items()
-    }
+        entry["listed"] += bool(matches)
+        entry["content"] += any(sha == item["sha256"] for _state, sha in matches)
+    return {c: {**v, "file_level": c not in REMNANTS} for c, v in result.items()}
+
+
+SWEPT = {"email": "email", "phone": "telephone"}  # truth kind -> sweep scanner
+
+
+def _national_only(ident: dict, item: dict) -> bool:
+    """A number written only in national form: readable only with the device's region."""
+    return ident["kind"] == "phone" and not any(w.startswith(("+", "00")) for w in ident["written"])
+
+
+def _in_item(item: dict, offset: int, path: str, place: str) -> bool:
+    """A feature lies in the planted item: in its file, or within its remnant's bytes."""
+    if item["path"] is None:
+        return item["offset"] <= offset < item["offset"] + item["length"] and place == item["state"]
+    return place in ("allocated", "deleted", "orphan", "slack") and name_matches(
+        item["path"], path, item["state"]
+    )
 
 
 REMNANTS = ("unallocated", "unpartitioned")

@@ -8,6 +8,7 @@ from crossdrive.case import Case
 from crossdrive.pipeline.executor import run_tasks
 from crossdrive.pipeline.tasks import Task, done_dir, is_done
 from crossdrive.store import database
+from crossdrive.sweep.pages import plan_pages
 
 # stage name -> planner: (case) -> tasks. Later stages plan from what earlier ones loaded.
 Planner = Callable[[Case], list[Task]]
@@ -39,7 +40,25 @@ def plan_walks(case: Case) -> list[Task]:
     ]
 
 
-STAGE_PLANNERS: list[tuple[str, Planner]] = [("volumes", plan_volumes), ("walk", plan_walks)]
+def plan_sweeps(case: Case) -> list[Task]:
+    """Pages of every device's whole byte stream (see sweep/pages.py)."""
+    with case.connect(read_only=True) as con:
+        rows = con.execute(
+            """SELECT d.label, d.size, i.path FROM devices d
+               JOIN images i ON i.device = d.label AND i.segment = 0 ORDER BY d.label"""
+        ).fetchall()
+    return [
+        Task(device, "sweep", f"{start:014d}", {"image": path, "start": start, "length": length})
+        for device, size, path in rows
+        for start, length in plan_pages(size)
+    ]
+
+
+STAGE_PLANNERS: list[tuple[str, Planner]] = [
+    ("volumes", plan_volumes),
+    ("walk", plan_walks),
+    ("sweep", plan_sweeps),
+]
 
 StageStart = Callable[[str, int], Callable[[Task, dict], None]]
 

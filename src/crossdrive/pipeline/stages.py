@@ -10,6 +10,7 @@ from crossdrive.evidence import open_container
 from crossdrive.evidence.tsk_image import TskImage
 from crossdrive.filesystems.walk import FsContext, open_filesystem, walk_filesystem
 from crossdrive.pipeline.tasks import Task
+from crossdrive.sweep.pages import MARGIN, sweep_page
 from crossdrive.volumes import read_layout
 
 
@@ -87,4 +88,21 @@ def walk_stage(task: Task) -> dict[str, Iterable[dict]]:
     return {"files": files(), "errors": ctx.errors}  # errors fill while files are consumed
 
 
-STAGES = {"volumes": volumes_stage, "walk": walk_stage}
+def sweep_stage(task: Task) -> dict[str, Iterable[dict]]:
+    """Every feature whose first byte lies in one page of the device (decoders included)."""
+    container = open_container(Path(task.inputs["image"]))
+    start, length = task.inputs["start"], task.inputs["length"]
+    try:
+        data = container.read(start, min(length + MARGIN, container.size - start))
+    finally:
+        container.close()
+    rows, sweep = sweep_page(task.device, data, start, length)
+
+    def errors() -> Iterator[dict]:
+        for offset, message in sweep.budget.warnings:
+            yield {"device": task.device, "stage": "sweep", "offset": offset, "message": message}
+
+    return {"features": rows, "errors": errors()}  # errors are read after every feature
+
+
+STAGES = {"volumes": volumes_stage, "walk": walk_stage, "sweep": sweep_stage}

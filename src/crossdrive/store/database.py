@@ -18,7 +18,55 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
             empty = pa.Table.from_batches([], schema=schema)  # noqa: F841 (read by DuckDB)
             con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" AS SELECT * FROM empty')
         con.execute("CREATE TABLE IF NOT EXISTS loaded_tasks (task_id VARCHAR PRIMARY KEY)")
+        con.execute(FEATURES_LOCATED)
     return con
+
+
+# Where each feature lies: in a file's bytes (allocated, deleted, orphan; past the file's end in
+# its last cluster: slack; NTFS metafiles: metadata), else in free space of a partition
+# (unallocated) or outside every partition (unpartitioned). Features found inside decoded data
+# are placed by the offset of the outermost encoded data.
+FEATURES_LOCATED = """
+CREATE OR REPLACE VIEW features_located AS
+WITH hits AS (SELECT row_number() OVER () AS hid, * FROM features),
+runs AS (
+    SELECT device, fs_offset, partition, path, state, size, name, parent_inode, inode,
+           unnest(byte_runs, recursive := true)
+    FROM files WHERE byte_runs IS NOT NULL AND len(byte_runs) > 0
+),
+in_runs AS (
+    SELECT h.hid, r.*, h."offset" - r.img_offset + r.file_offset AS pos
+    FROM hits h JOIN runs r ON h.device = r.device
+         AND h."offset" >= r.img_offset AND h."offset" < r.img_offset + r.len
+),
+resident AS (  -- NTFS: a small file's data lives in its own 1024-byte record of $MFT
+    SELECT i.hid, f.partition, f.path, f.state AS place
+    FROM in_runs i JOIN files f ON i.name = '$MFT' AND i.inode = 0 AND f.device = i.device
+         AND f.fs_offset = i.fs_offset AND f.resident AND f.inode = i.pos // 1024
+         AND f.name_type <> 'd'
+    QUALIFY row_number() OVER (PARTITION BY i.hid ORDER BY f.state = 'allocated' DESC) = 1
+),
+in_files AS (
+    SELECT hid, partition, path,
+           CASE WHEN name LIKE '$%' AND parent_inode = 5 THEN 'metadata'
+                WHEN pos >= size THEN 'slack' ELSE state END AS place
+    FROM in_runs
+    QUALIFY row_number() OVER (PARTITION BY hid ORDER BY state = 'allocated' DESC, path) = 1
+),
+in_regions AS (
+    SELECT h.hid, v."index" AS partition,
+           CASE v.kind WHEN 'gap' THEN 'unpartitioned' WHEN 'table' THEN 'metadata'
+                ELSE 'unallocated' END AS place
+    FROM hits h JOIN volumes v ON h.device = v.device
+         AND h."offset" >= v.start AND h."offset" < v.start + v.length
+    QUALIFY row_number() OVER (PARTITION BY h.hid ORDER BY v.kind = 'partition' DESC) = 1
+)
+SELECT h.* EXCLUDE (hid), coalesce(s.partition, f.partition, r.partition) AS partition,
+       coalesce(s.path, f.path) AS path,
+       coalesce(s.place, f.place, r.place, 'unpartitioned') AS place
+FROM hits h LEFT JOIN resident s USING (hid) LEFT JOIN in_files f USING (hid)
+     LEFT JOIN in_regions r USING (hid)
+"""
 
 
 def insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:

@@ -116,10 +116,25 @@ TABLES: dict[str, pa.Schema] = {
             ("message", pa.string()),
         ]
     ),
+    "features": pa.schema(
+        [
+            ("task_id", pa.string()),
+            ("device", pa.string()),
+            ("scanner", pa.string()),  # bulk_extractor's feature file: email, telephone, …
+            ("feature", pa.string()),  # normalised: lower-case address, E.164 number, …
+            ("written", pa.string()),  # as it stands in the evidence (decoded)
+            ("context", pa.string()),
+            ("offset", pa.int64()),  # absolute offset of the feature, or of the outermost
+            #                          encoded data holding it
+            ("chain", pa.string()),  # forensic path: 1048576-GZIP-320-BASE64-12
+            ("encoding", pa.string()),  # utf-8 | utf-16le | utf-16be
+            ("depth", pa.int32()),  # decoders passed through
+        ]
+    ),
 }
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.
-SHARDED = ("volumes", "filesystems", "files", "errors")
+SHARDED = ("volumes", "filesystems", "files", "errors", "features")
 
 
 def to_table(name: str, rows: list[dict]) -> pa.Table:

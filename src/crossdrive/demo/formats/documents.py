@@ -72,12 +72,25 @@ def contact_sheet_pdf(title: str, people: Sequence[Person]):
         name = person.name
         if font == "Helvetica":  # no Unicode font installed: Latin-1 only
             name = name.encode("latin-1", "replace").decode("latin-1")
-        line = f"{name}   {ink.phone(person.phones[-1], 'dotted')}   {ink.email(person.emails[-1])}"
-        sheet.drawString(50, y, line)
+        sheet.setFont(font, 10)
+        sheet.drawString(50, y, name)
+        numbers = f"{ink.phone(person.phones[-1], 'dotted')}   {ink.email(person.emails[-1])}"
+        # A standard font keeps the text readable in the content stream (an embedded subset
+        # font would store glyph ids); it holds Latin-1 only.
+        sheet.setFont("Helvetica" if _latin1(numbers) else font, 10)
+        sheet.drawString(250, y, numbers)
         y -= 16
     sheet.showPage()
     sheet.save()
     return buffer.getvalue(), ink
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def notepad_utf16(lines: Sequence[str]) -> bytes:

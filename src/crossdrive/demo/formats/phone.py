@@ -27,7 +27,6 @@ def _sms_rows(messages: Sequence[Message], owner: Person, org: Organisation, ink
         sent = message.sender == owner.id
         other = org.person(message.to[0] if sent else message.sender)
         address = ink.phone(pick(other.phones, message), "e164" if sent else "international")
-        ink.phone(pick(owner.phones, message))  # the owner's own number is in the backup too
         yield address, 2 if sent else 1, _ms(message), body_text(message, org, ink), other.name
 
 

@@ -1,0 +1,1 @@
+"""Sweep: every byte of every device scanned for identifiers, through decoders; carving."""

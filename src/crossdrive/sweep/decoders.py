@@ -1,0 +1,141 @@
+"""Decoders: find encoded or compressed data inside a buffer and hand back what it decodes to.
+
+Each decoder yields (offset in the buffer, name, decoded bytes), where the name is the step of
+the forensic path (`GZIP`, `ZIP`, `PDF`, `BASE64`, `QP`, `URL`). Decompression is by zlib (gzip,
+deflate in zip local entries, PDF FlateDecode); MIME bodies by binascii. Every output is bounded
+(`limit` bytes); a stream that would expand beyond it is cut there and reported, so a
+decompression bomb costs a warning, not the run. Truncated streams give what was readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
+
+GZIP_MAGIC = re.compile(rb"\x1f\x8b\x08")
+ZIP_LOCAL = re.compile(rb"PK\x03\x04")
+PDF_STREAM = re.compile(rb"<<([^>]{0,400})>>\s*stream\r?\n")
+MIME_BODY = re.compile(
+    rb"Content-Transfer-Encoding:[ \t]*(base64|quoted-printable)[^\n]*\n(?:[^\n]+\n)*?\r?\n",
+    re.IGNORECASE,
+)
+BASE64_LINES = re.compile(rb"(?:[A-Za-z0-9+/]{4,100}={0,2}\r?\n)+")
+MIME_END = re.compile(rb"\r?\n(?:--|From )")
+
+
+@dataclass
+class Budget:
+    """Limits of one page's decoding: output per stream, and warnings raised."""
+
+    limit: int = 64 * 1024 * 1024  # one stream's output
+    total: int = 256 * 1024 * 1024  # all output of one page, every depth together
+    spent: int = 0
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _inflate(
+    data: bytes | memoryview, wbits: int, budget: Budget, where: int, name: str
+) -> bytes | None:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(data, budget.limit)
+    except zlib.error:
+        return None
+    if inflater.unconsumed_tail:
+        budget.warnings.append(
+            (where, f"{name} stream expands beyond {budget.limit:,} bytes: cut there")
+        )
+    return out or None
+
+
+def gzip_streams(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+    for match in GZIP_MAGIC.finditer(buffer):
+        start = match.start()
+        out = _inflate(memoryview(buffer)[start : start + budget.limit], 31, budget, start, "GZIP")
+        if out:
+            yield start, "GZIP", out
+
+
+def zip_entries(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+    """Local file entries (stored or deflated), read from their 30-byte headers, so members of
+    partial or carved archives are found without a central directory."""
+    for match in ZIP_LOCAL.finditer(buffer):
+        start = match.start()
+        header = buffer[start : start + 30]
+        if len(header) < 30:
+            continue
+        _sig, _ver, flags, method, _t, _d, _crc, size, _usize, name_len, extra_len = struct.unpack(
+            "<IHHHHHIIIHH", header
+        )
+        data_start = start + 30 + name_len + extra_len
+        end = len(buffer) if flags & 0x08 or size == 0 else data_start + size
+        data = memoryview(buffer)[data_start : min(end, data_start + budget.limit)]
+        if method == 8:
+            out = _inflate(data, -15, budget, start, "ZIP")
+        elif method == 0 and not flags & 0x08:
+            out = bytes(data)
+        else:
+            continue
+        if out:
+            yield start, "ZIP", out
+
+
+def pdf_streams(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+    """PDF streams with FlateDecode, ASCII85Decode or both (in the order the filters list)."""
+    for match in PDF_STREAM.finditer(buffer):
+        filters = match.group(1)
+        if b"FlateDecode" not in filters and b"ASCII85Decode" not in filters:
+            continue
+        start = match.end()
+        data: bytes | memoryview | None = memoryview(buffer)[start : start + budget.limit]
+        for name in re.findall(rb"/(ASCII85Decode|FlateDecode)", filters):
+            if name == b"ASCII85Decode":
+                end = bytes(data[: 4 * budget.limit // 5]).find(b"~>")
+                try:
+                    data = base64.a85decode(bytes(data[: end if end >= 0 else None]))
+                except ValueError:
+                    data = None
+            else:
+                data = _inflate(data, 15, budget, start, "PDF")
+            if not data:
+                break
+        if data:
+            yield start, "PDF", bytes(data)
+
+
+def mime_bodies(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+    """Base64 and quoted-printable bodies of MIME messages (mail stores, .eml, remnants)."""
+    for match in MIME_BODY.finditer(buffer):
+        start = match.end()
+        if match.group(1).lower() == b"base64":
+            lines = BASE64_LINES.match(buffer, start)
+            if not lines:
+                continue
+            try:
+                out = binascii.a2b_base64(lines.group())
+            except binascii.Error:
+                continue
+            yield start, "BASE64", out[: budget.limit]
+        else:
+            end = MIME_END.search(buffer, start, start + budget.limit)
+            body = buffer[start : end.start() if end else start + budget.limit]
+            yield start, "QP", binascii.a2b_qp(body)
+
+
+PERCENT = re.compile(rb"[^\s\"'<>\x00-\x1f]{0,200}%(?:40|2[Bb])[^\s\"'<>\x00-\x1f]{0,200}")
+
+
+def percent_encoded(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+    """URLs and form data with a percent-encoded `@` or `+` (`q=bob%40mail.ru`): decoded, so
+    the addresses and numbers in browser histories and logs are found."""
+    for match in PERCENT.finditer(buffer):
+        yield match.start(), "URL", unquote_to_bytes(match.group())
+
+
+DECODERS = (gzip_streams, zip_entries, pdf_streams, mime_bodies, percent_encoded)

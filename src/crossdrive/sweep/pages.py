@@ -1,0 +1,116 @@
+"""Pages: a device's whole byte stream, cut into independent tasks, swept through decoders.
+
+A page owns the bytes [start, start + PAGE) and is read with MARGIN more, so a feature that
+starts in the page and runs past its end is read whole; a feature that starts in the margin
+belongs to the next page. Every feature is therefore reported exactly once, never as a fragment.
+
+Decoded data is swept again, recursively, with its forensic path (`1048576-GZIP-320-BASE64-12`):
+the first number is the absolute offset of the outermost encoded data, each later number an
+offset inside the decoded output of the step before. Depth, output per stream, output per page
+and time per page are bounded; hitting a bound is a warning with its location, not a failure.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from crossdrive.exports.rows import escape_controls
+from crossdrive.sweep.decoders import DECODERS, Budget
+from crossdrive.sweep.scanners import Hit, scan
+
+PAGE = 16 * 1024 * 1024
+MARGIN = 1024 * 1024
+MAX_DEPTH = 5
+PAGE_SECONDS = 120.0
+CONTEXT = 16
+
+
+def plan_pages(size: int, page: int = PAGE) -> list[tuple[int, int]]:
+    """(start, length) of each page of a device of `size` bytes."""
+    return [(start, min(page, size - start)) for start in range(0, size, page)]
+
+
+@dataclass
+class Sweep:
+    """The state of one page's sweep: its limits and the warnings raised."""
+
+    device: str
+    budget: Budget
+    deadline: float
+
+    def warn(self, offset: int, message: str) -> None:
+        self.budget.warnings.append((offset, message))
+
+
+def sweep_page(device: str, data: bytes, start: int, length: int) -> tuple[Iterator[dict], Sweep]:
+    """Features of the page that owns [start, start + length); `data` is read from `start` and
+    includes the margin. Returns the rows (a generator) and the sweep (warnings fill as rows are
+    consumed)."""
+    state = Sweep(device, Budget(), time.monotonic() + PAGE_SECONDS)
+    rows = _sweep(state, data, None, start, 0, (0, length))
+    return rows, state
+
+
+def _sweep(
+    state: Sweep,
+    buffer: bytes,
+    prefix: str | None,
+    base: int,
+    depth: int,
+    own: tuple[int, int] | None,
+) -> Iterator[dict]:
+    for hit in scan(buffer):
+        if own and not own[0] <= hit.start < own[1]:
+            continue
+        if prefix is None:
+            offset, chain = base + hit.start, str(base + hit.start)
+        else:
+            offset, chain = base, f"{prefix}-{hit.start}"
+        yield _row(state.device, hit, buffer, offset, chain, depth)
+    if depth >= MAX_DEPTH:
+        if _has_encoded(buffer, state.budget):
+            state.warn(base, f"decoding stopped at depth {MAX_DEPTH} ({prefix})")
+        return
+    for decoder in DECODERS:
+        for position, name, decoded in decoder(buffer, state.budget):
+            if own and not own[0] <= position < own[1]:
+                continue
+            where = base + position if prefix is None else base
+            if time.monotonic() > state.deadline:
+                state.warn(where, f"page time limit ({PAGE_SECONDS:.0f} s) reached: rest skipped")
+                return
+            state.budget.spent += len(decoded)
+            if state.budget.spent > state.budget.total:
+                state.warn(where, f"page decoding budget ({state.budget.total:,} bytes) spent")
+                return
+            step = f"{where}-{name}" if prefix is None else f"{prefix}-{position}-{name}"
+            yield from _sweep(state, decoded, step, where, depth + 1, None)
+
+
+def _has_encoded(buffer: bytes, budget: Budget) -> bool:
+    return any(True for decoder in DECODERS for _ in decoder(buffer, Budget(limit=64)))
+
+
+def _row(device: str, hit: Hit, buffer: bytes, offset: int, chain: str, depth: int) -> dict:
+    return {
+        "device": device,
+        "scanner": hit.scanner,
+        "feature": hit.feature,
+        "written": hit.written,
+        "context": _context(buffer, hit),
+        "offset": offset,
+        "chain": chain,
+        "encoding": hit.encoding,
+        "depth": depth,
+    }
+
+
+def _context(buffer: bytes, hit: Hit) -> str:
+    width = 1 if hit.encoding == "utf-8" else 2
+    lo = max(0, hit.start - CONTEXT * width)
+    if width == 2 and (hit.start - lo) % 2:
+        lo += 1
+    raw = buffer[lo : hit.start + hit.length + CONTEXT * width]
+    return escape_controls(raw.decode(hit.encoding, "replace"))
