@@ -91,6 +91,11 @@ def print_score(measured: dict) -> None:
         "emails+phones: planted e-mail addresses and international numbers found by the sweep in"
         " the item's own bytes; national: numbers written only nationally (need a region)"
     )
+    fp = measured["filler_false_positives"]
+    console.print(
+        f"false positives in {measured['filler_bytes']:,} bytes of benign filler: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(fp.items())) or "none")
+    )
     console.print("not yet available in this version:")
     for what in measured["not_yet"].values():
         console.print(f"  - {what}")

@@ -89,7 +89,24 @@ def score(case_dir: Path, truth: dict) -> dict:
         ]
         entry["listed"] += bool(matches)
         entry["content"] += any(sha == item["sha256"] for _state, sha in matches)
-    return {c: {**v, "file_level": c not in REMNANTS} for c, v in result.items()}
+    recovery = {c: {**v, "file_level": c not in REMNANTS} for c, v in result.items()}
+    return recovery
+
+
+def false_positives(case_dir: Path, truth: dict) -> dict[str, int]:
+    """Features found inside the benign filler (prose, random bytes), per scanner: each is a
+    false positive, since nothing was planted there."""
+    db = duckdb.connect(str(Path(case_dir) / "store.duckdb"), read_only=True)
+    rows = db.execute(
+        "SELECT device, scanner, path FROM features_located WHERE path LIKE '%filler/%'"
+    ).fetchall()
+    db.close()
+    filler = {(i["device"], i["path"]) for i in truth["items"] if i["category"] == "filler"}
+    counts: dict[str, int] = defaultdict(int)
+    for device, scanner, path in rows:
+        if (device, path.lstrip("/")) in filler:
+            counts[scanner] += 1
+    return dict(counts)
 
 
 SWEPT = {"email": "email", "phone": "telephone"}  # truth kind -> sweep scanner
@@ -114,6 +131,11 @@ REMNANTS = ("unallocated", "unpartitioned")
 
 def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
     truth = json.loads(Path(truth_path).read_text())
-    measured = {"recovery": score(case_dir, truth), "not_yet": NOT_YET}
+    measured = {
+        "recovery": score(case_dir, truth),
+        "filler_false_positives": false_positives(case_dir, truth),
+        "filler_bytes": sum(i["length"] for i in truth["items"] if i["category"] == "filler"),
+        "not_yet": NOT_YET,
+    }
     out.write_text(json.dumps(measured, indent=1) + "\n")
     return measured

@@ -10,7 +10,7 @@ from crossdrive.evidence import open_container
 from crossdrive.evidence.tsk_image import TskImage
 from crossdrive.filesystems.walk import FsContext, open_filesystem, walk_filesystem
 from crossdrive.pipeline.tasks import Task
-from crossdrive.sweep.pages import MARGIN, sweep_page
+from crossdrive.sweep.pages import LEAD, MARGIN, sweep_page
 from crossdrive.volumes import read_layout
 
 
@@ -92,11 +92,14 @@ def sweep_stage(task: Task) -> dict[str, Iterable[dict]]:
     """Every feature whose first byte lies in one page of the device (decoders included)."""
     container = open_container(Path(task.inputs["image"]))
     start, length = task.inputs["start"], task.inputs["length"]
+    lead = min(LEAD, start)
     try:
-        data = container.read(start, min(length + MARGIN, container.size - start))
+        data = container.read(
+            start - lead, min(lead + length + MARGIN, container.size - start + lead)
+        )
     finally:
         container.close()
-    rows, sweep = sweep_page(task.device, data, start, length)
+    rows, sweep = sweep_page(task.device, data, start, length, lead)
 
     def errors() -> Iterator[dict]:
         for offset, message in sweep.budget.warnings:

@@ -2,7 +2,9 @@
 
 A page owns the bytes [start, start + PAGE) and is read with MARGIN more, so a feature that
 starts in the page and runs past its end is read whole; a feature that starts in the margin
-belongs to the next page. Every feature is therefore reported exactly once, never as a fragment.
+belongs to the next page. It is also read from LEAD bytes before its start, so the tail of a
+feature that began in the previous page is seen as part of that feature (and left to that
+page), never reported as a fragment. Every feature is reported exactly once, whole.
 
 Decoded data is swept again, recursively, with its forensic path (`1048576-GZIP-320-BASE64-12`):
 the first number is the absolute offset of the outermost encoded data, each later number an
@@ -22,6 +24,7 @@ from crossdrive.sweep.scanners import Hit, scan
 
 PAGE = 16 * 1024 * 1024
 MARGIN = 1024 * 1024
+LEAD = 4096  # read before a page too: a feature reaching back over its start is not cut
 MAX_DEPTH = 5
 PAGE_SECONDS = 120.0
 CONTEXT = 16
@@ -44,12 +47,14 @@ class Sweep:
         self.budget.warnings.append((offset, message))
 
 
-def sweep_page(device: str, data: bytes, start: int, length: int) -> tuple[Iterator[dict], Sweep]:
-    """Features of the page that owns [start, start + length); `data` is read from `start` and
-    includes the margin. Returns the rows (a generator) and the sweep (warnings fill as rows are
-    consumed)."""
+def sweep_page(
+    device: str, data: bytes, start: int, length: int, lead: int = 0
+) -> tuple[Iterator[dict], Sweep]:
+    """Features of the page that owns [start, start + length); `data` is read from
+    `start - lead` and includes the margin. Returns the rows (a generator) and the sweep
+    (warnings fill as rows are consumed)."""
     state = Sweep(device, Budget(), time.monotonic() + PAGE_SECONDS)
-    rows = _sweep(state, data, None, start, 0, (0, length))
+    rows = _sweep(state, data, None, start - lead, 0, (lead, lead + length))
     return rows, state
 
 

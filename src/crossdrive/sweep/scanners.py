@@ -22,8 +22,9 @@ import hyperscan
 from crossdrive.sweep import validators
 
 NON_ASCII_BYTES = r"\x80-\xff"
-# Letters of the scripts IDN domains use (not CJK: ASCII read as UTF-16 decodes to CJK).
-NON_ASCII_CHARS = "\u00c0-\u024f\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff" + (
+# In UTF-16, letters of the scripts IDN domains use; not CJK (ASCII read as UTF-16 decodes to
+# CJK) and not Latin-1 (a stray byte beside ASCII UTF-16 decodes to U+00XX).
+NON_ASCII_CHARS = "\u0100-\u024f\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff" + (
     "\u0600-\u06ff\u0900-\u097f\u10a0-\u10ff"
 )
 ENCODINGS = ("utf-8", "utf-16le", "utf-16be")
@@ -93,7 +94,9 @@ SCANNERS: tuple[Scanner, ...] = (
     Scanner(
         "email",
         (("@", ""), ("[A-Za-z0-9]", "")),
-        r"(?:\"[^\"\r\n]{1,62}\"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64})@"
+        # Local parts as people use them: RFC 5322 also allows / # = % & … but in the wild
+        # those characters are URL paths, QP escapes and markup stuck to an address.
+        r"(?:\"[^\"\r\n]{1,62}\"|[A-Za-z0-9._+-]{1,64})@"
         r"(?:[A-Za-z0-9{U}](?:[A-Za-z0-9{U}-]{0,61}[A-Za-z0-9{U}])?\.)+[A-Za-z{U}][A-Za-z0-9{U}-]{1,62}",
         80,
         260,
@@ -239,11 +242,12 @@ def scan(buffer: bytes) -> Iterator[Hit]:
 
 
 def _one_reading(hits: list[Hit]) -> Iterator[Hit]:
-    """UTF-16 text read one byte off (LE as BE or back) yields the same feature, or one a
-    character longer or shorter, one byte away. ASCII-only text cannot tell the two readings
-    apart except by the byte after it, so the far more common little-endian reading wins."""
+    """UTF-16 text read one byte off (LE as BE or back) yields the same feature one byte away,
+    or one a character shorter (the true reading's last character is lost) or longer (a byte
+    after the text joins in; the glued-word cut usually removes it). Keep the longest feature;
+    between equals, the far more common little-endian reading."""
     kept: dict[str, list[Hit]] = {}
-    for hit in sorted(hits, key=lambda h: (h.encoding != "utf-16le", -len(h.written))):
+    for hit in sorted(hits, key=lambda h: (-len(h.feature), h.encoding != "utf-16le")):
         others = kept.setdefault(hit.scanner, [])
         if not any(abs(o.start - hit.start) <= 1 for o in others):
             others.append(hit)

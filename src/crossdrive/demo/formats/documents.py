@@ -100,7 +100,12 @@ def notepad_utf16(lines: Sequence[str]) -> bytes:
 
 def phone_note(people: Sequence[Person]) -> tuple[bytes, Ink]:
     ink = Ink()
-    lines = ["Numbers", *[f"{p.name}: {ink.phone(p.phones[0], 'national')}" for p in people]]
+    lines = ["Numbers"]
+    for n, person in enumerate(people):  # as typed: some national, some international
+        lines.append(f"{person.name}: {ink.phone(person.phones[0], 'national')}")
+        if n % 2:
+            lines.append(f"  mobile {ink.phone(person.phones[-1], 'international')}")
+            lines.append(f"  mail {ink.email(person.emails[0])}")
     return notepad_utf16(lines), ink
 
 

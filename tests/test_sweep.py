@@ -1,0 +1,155 @@
+"""The sweep: scanners in every encoding, page edges, decoders with their forensic paths, bounds
+on hostile input, false positives on random bytes, and the bulk_extractor export."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import random
+import time
+import zipfile
+from collections import Counter
+
+from crossdrive.sweep.pages import sweep_page
+from crossdrive.sweep.scanners import scan
+
+
+def features(data: bytes) -> set[tuple[str, str]]:
+    return {(h.scanner, h.feature) for h in scan(data)}
+
+
+def page_rows(
+    data: bytes, start: int = 0, length: int | None = None, lead: int = 0
+) -> tuple[list[dict], list]:
+    length = len(data) - lead if length is None else length
+    rows, sweep = sweep_page("DEV", data, start, length, lead)
+    rows = list(rows)
+    return rows, sweep.budget.warnings
+
+
+def test_each_scanner_finds_its_features_in_utf8():
+    text = (
+        "Mail Bob.Smith@Example.COM or ivan@почта.рф; call +44 20 7946 0958 or "
+        "0049 151 23222791; card 4111 1111 1111 1111, 5555-5555-5555-4444, 378282246310005; "
+        "IBAN DE89 3704 0044 0532 0130 00; server 192.0.2.44; see https://example.org/a?b=c; "
+        "BTC 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2, ETH 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed; "
+        "at 41.0082, 28.9784."
+    ).encode()
+    found = features(text)
+    for expected in [
+        ("email", "bob.smith@example.com"),
+        ("email", "ivan@почта.рф"),
+        ("domain", "example.com"),
+        ("telephone", "+442079460958"),
+        ("telephone", "+4915123222791"),
+        ("ccn", "4111111111111111"),
+        ("ccn", "5555555555554444"),
+        ("ccn", "378282246310005"),
+        ("iban", "DE89370400440532013000"),
+        ("ip", "192.0.2.44"),
+        ("url", "https://example.org/a?b=c"),
+        ("domain", "example.org"),
+        ("bitcoin", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"),
+        ("ether", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
+        ("gps", "41.0082,28.9784"),
+    ]:
+        assert expected in found, expected
+
+
+def test_false_candidates_are_rejected():
+    text = (
+        b"version 1.2.3.4.5, build 4111 1111 1111 1112, icon@2x.png, a@b, john..doe@example.com "
+        b"+7 000 000 00 00 tel 12345 x 999.999.1.1"
+    )
+    assert features(text) == set()
+
+
+def test_phone_cards_and_ips_in_utf16_le_and_be():
+    text = (
+        "Ring +33 6 12 34 56 78, card 4111-1111-1111-1111, host 198.51.100.7, mail a.b@example.net"
+    )
+    for encoding in ("utf-16-le", "utf-16-be"):
+        data = b"\x00\x01junk" + text.encode(encoding) + b"\xff\xfe"
+        hits = [h for h in scan(data) if h.scanner != "domain"]
+        assert {h.encoding for h in hits} <= {"utf-16le", "utf-16be"}
+        # Pure ASCII text reads the same in both byte orders but for its ends: each feature
+        # is still reported once, whole.
+        assert sorted((h.scanner, h.feature) for h in hits) == [
+            ("ccn", "4111111111111111"),
+            ("email", "a.b@example.net"),
+            ("ip", "198.51.100.7"),
+            ("telephone", "+33612345678"),
+        ]
+
+
+def test_a_feature_across_a_page_edge_is_reported_once_and_whole():
+    page = 4096
+    data = bytearray(random.Random(1).randbytes(2 * page))
+    address = b" someone.long@example.org "
+    edge = page - 10
+    data[edge : edge + len(address)] = address
+    first, _ = page_rows(bytes(data), 0, page)  # page 1 reads into page 2 (its margin)
+    second, _ = page_rows(bytes(data[page - 100 :]), page, page, lead=100)  # reads back 100
+    emails = [r for r in first + second if r["scanner"] == "email"]
+    assert [(r["feature"], r["offset"]) for r in emails] == [("someone.long@example.org", edge + 1)]
+
+
+def test_decoders_nest_with_the_forensic_path():
+    inner = b"From: a@b.c\r\nTo: x\r\n\r\nwrite to nested.person@example.com\r\n"
+    gz = gzip.compress(inner, mtime=0)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mail.eml.gz", gz)
+    mime = (
+        b"Content-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(archive.getvalue())
+        + b"\r\n--b--\r\n"
+    )
+    data = b"\x00" * 1000 + mime
+    rows, warnings = page_rows(data, 1_048_576)
+    hit = next(r for r in rows if r["feature"] == "nested.person@example.com")
+    mime_at = 1_048_576 + 1000 + mime.index(b"\r\n\r\n") + 4
+    assert hit["offset"] == mime_at
+    steps = hit["chain"].split("-")
+    assert steps[0] == str(mime_at) and steps[1::2] == ["BASE64", "ZIP", "GZIP"]
+    assert hit["depth"] == 3 and not warnings
+
+
+def test_quoted_printable_and_percent_encoding_are_decoded():
+    qp = (
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        b"Write to a.very.long.local.part.that.wraps=\r\n@example.com soon\r\n"
+    )
+    url = b"https://mail.google.com/mail/u/0/#search/eve%40example.net"
+    found = features(b"") | {(r["scanner"], r["feature"]) for r in page_rows(qp + b" " + url)[0]}
+    assert ("email", "a.very.long.local.part.that.wraps@example.com") in found
+    assert ("email", "eve@example.net") in found
+
+
+def test_a_zip_bomb_a_deep_nest_and_a_truncated_gzip_end_quickly_with_warnings():
+    bomb = gzip.compress(b"\x00" * (200 * 1024 * 1024), compresslevel=9)  # 200 MiB of zeros
+    nest = b"x deep@example.com y"
+    for _ in range(8):
+        nest = gzip.compress(nest, mtime=0)
+    truncated = gzip.compress(b"kept@example.com " + random.Random(2).randbytes(50_000), mtime=0)
+    for data, expect_warning in (
+        (bomb, "expands beyond"),
+        (nest, "depth"),
+        (truncated[:2000], None),
+    ):
+        began = time.monotonic()
+        _rows, warnings = page_rows(data)
+        assert time.monotonic() - began < 10
+        if expect_warning:
+            assert any(expect_warning in message for _offset, message in warnings), warnings
+    assert ("email", "kept@example.com") in {
+        (r["scanner"], r["feature"]) for r in page_rows(truncated[:2000])[0]
+    }
+
+
+def test_false_positives_on_random_bytes_are_rare():
+    """Precision on data with no features at all: 32 MiB of random bytes."""
+    data = random.Random(3).randbytes(32 * 1024 * 1024)
+    counts = Counter(h.scanner for h in scan(data))
+    assert sum(counts.values()) <= 5, counts
