@@ -128,14 +128,22 @@ def mime_bodies(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes
             yield start, "QP", binascii.a2b_qp(body)
 
 
-PERCENT = re.compile(rb"[^\s\"'<>\x00-\x1f]{0,200}%(?:40|2[Bb])[^\s\"'<>\x00-\x1f]{0,200}")
+PERCENT_MARK = re.compile(rb"%(?:40|2[Bb])")
+URL_CHARS = re.compile(rb"[^\s\"'<>\x00-\x1f]{0,200}%(?:40|2[Bb])[^\s\"'<>\x00-\x1f]{0,200}")
 
 
 def percent_encoded(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
     """URLs and form data with a percent-encoded `@` or `+` (`q=bob%40mail.ru`): decoded, so
-    the addresses and numbers in browser histories and logs are found."""
-    for match in PERCENT.finditer(buffer):
-        yield match.start(), "URL", unquote_to_bytes(match.group())
+    the addresses and numbers in browser histories and logs are found. The literal marks are
+    found first; the surrounding URL is matched only around them."""
+    covered = -1
+    for mark in PERCENT_MARK.finditer(buffer):
+        if mark.start() < covered:
+            continue
+        match = URL_CHARS.search(buffer, max(0, mark.start() - 200), mark.end() + 200)
+        if match:
+            covered = match.end()
+            yield match.start(), "URL", unquote_to_bytes(match.group())
 
 
 DECODERS = (gzip_streams, zip_entries, pdf_streams, mime_bodies, percent_encoded)

@@ -298,8 +298,15 @@ def _parities(positions: list[int], lo: int, hi: int) -> set[int]:
     return {p % 2 for p in positions if lo <= p <= hi}
 
 
+@lru_cache(maxsize=1 << 16)
+def _check(index: int, written: str) -> str | None:
+    """Validation is the costly step (phonenumbers above all) and the same address or number
+    recurs all over a disk: each distinct candidate is checked once per process."""
+    return SCANNERS[index].validate(written)
+
+
 def _validated(scanner: Scanner, written: str, start: int, length: int, encoding: str):
-    feature = scanner.validate(written)
+    feature = _check(SCANNERS.index(scanner), written)
     if scanner.name == "email":  # `bob@x.comSearch`: a record's next value stuck to it
         local, _, domain = written.rpartition("@")
         glued = re.search(r"\.[a-z]{2,}[A-Z][A-Za-z]*$", domain)
@@ -307,14 +314,14 @@ def _validated(scanner: Scanner, written: str, start: int, length: int, encoding
             domain = domain[: glued.start() + re.search(r"[A-Z]", glued.group()).start()]
             written = f"{local}@{domain}"
             length = len(written.encode("utf-8")) if encoding == "utf-8" else 2 * len(written)
-            feature = scanner.validate(written)
+            feature = _check(SCANNERS.index(scanner), written)
     if not feature and scanner.name == "email":  # `bob@x.org’s`: the domain ran into text
         local, _, domain = written.rpartition("@")
         ascii_part = re.match(r"[A-Za-z0-9.-]*", domain).group().rstrip(".-")
         if ascii_part != domain and "." in ascii_part:
             written = f"{local}@{ascii_part}"
             length = len(written.encode("utf-8")) if encoding == "utf-8" else 2 * len(written)
-            feature = scanner.validate(written)
+            feature = _check(SCANNERS.index(scanner), written)
     if feature:
         yield Hit(scanner.name, start, length, written, feature, encoding)
         if scanner.name == "email":

@@ -1,0 +1,81 @@
+"""`make bench`: sweep throughput (all scanners and decoders) on a 1 GiB image of mixed content
+and a 256 MiB image of dense text, with one and two worker processes, against `md5sum` reading
+the same image in the same run; and where the time goes. Results: bench-out/sweep.json."""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import pstats
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from benchmarks.sweep_data import build
+from crossdrive.sweep.pages import MARGIN, PAGE, sweep_page
+
+OUT = Path(__file__).resolve().parents[1] / "bench-out"
+
+
+def _sweep_one(args: tuple[str, int, int]) -> int:
+    path, start, size = args
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(min(PAGE, size - start) + MARGIN)
+    rows, _state = sweep_page("BENCH", data, start, min(PAGE, size - start))
+    return sum(1 for _ in rows)
+
+
+def _sweep(path: Path, workers: int) -> tuple[float, int]:
+    size = path.stat().st_size
+    jobs = [(str(path), start, size) for start in range(0, size, PAGE)]
+    began = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        found = sum(pool.map(_sweep_one, jobs))
+    return time.perf_counter() - began, found
+
+
+def _md5sum(path: Path) -> float:
+    began = time.perf_counter()
+    subprocess.run(["md5sum", str(path)], check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def _where_time_goes(path: Path) -> list[str]:
+    profile = cProfile.Profile()
+    profile.enable()
+    _sweep_one((str(path), 0, path.stat().st_size))
+    profile.disable()
+    stats = pstats.Stats(profile).sort_stats("tottime")
+    return [
+        f"{func[2]} ({Path(func[0]).name}): {row[2]:.2f} s"
+        for func, row in list(stats.stats.items())
+        if row[2] > 0.05
+    ]
+
+
+@pytest.mark.bench
+def test_sweep_throughput():
+    results = {}
+    for name, size, kind in (("mixed", 1024**3, "mixed"), ("text", 256 * 1024**2, "text")):
+        path = build(OUT / f"sweep-{name}.img", size, kind)
+        md5 = _md5sum(path)
+        for workers in (1, 2):
+            seconds, found = _sweep(path, workers)
+            results[f"{name}-{workers}"] = {
+                "bytes": size,
+                "workers": workers,
+                "seconds": round(seconds, 2),
+                "mb_per_s": round(size / seconds / 1e6, 1),
+                "md5sum_mb_per_s": round(size / md5 / 1e6, 1),
+                "ratio_to_md5sum": round(md5 / seconds, 3),
+                "features": found,
+            }
+            print(name, results[f"{name}-{workers}"])
+        results[f"{name}-profile"] = sorted(_where_time_goes(path), key=len)[:25]
+    OUT.mkdir(exist_ok=True)
+    (OUT / "sweep.json").write_text(json.dumps(results, indent=1))
+    assert results["mixed-2"]["features"] == results["mixed-1"]["features"]
