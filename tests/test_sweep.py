@@ -153,3 +153,30 @@ def test_false_positives_on_random_bytes_are_rare():
     data = random.Random(3).randbytes(32 * 1024 * 1024)
     counts = Counter(h.scanner for h in scan(data))
     assert sum(counts.values()) <= 5, counts
+
+
+def test_features_export_as_bulk_extractor_and_jsonl(built_case, tmp_path):
+    """The built NTFS image holds mail/inbox.eml (a@example.org, b@example.org, 50 times)."""
+    import json
+
+    from tests.helpers import crossdrive
+
+    out = tmp_path / "be"
+    crossdrive("export", built_case, "features", "--format", "bulk_extractor", "-o", out)
+    lines = (out / "NTFS" / "email.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("#") and any(
+        x.startswith("# Feature-Recorder: email") for x in lines
+    )
+    records = [line.split("\t") for line in lines if not line.startswith("#")]
+    assert records and all(len(r) == 3 and r[0].split("-")[0].isdigit() for r in records)
+    assert {r[1] for r in records} >= {"a@example.org", "b@example.org"}
+    histogram = (out / "NTFS" / "email_histogram.txt").read_text().splitlines()
+    counts = dict(line.split("\t")[::-1] for line in histogram)
+    assert int(counts["a@example.org"].removeprefix("n=")) >= 50
+    jsonl = tmp_path / "features.jsonl"
+    crossdrive("export", built_case, "features", "--format", "jsonl", "-o", jsonl)
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    inbox = [r for r in rows if r["device"] == "NTFS" and r["feature"] == "a@example.org"]
+    assert inbox and all(
+        r["place"] == "allocated" and r["path"].endswith("mail/inbox.eml") for r in inbox
+    )
