@@ -54,10 +54,39 @@ def plan_sweeps(case: Case) -> list[Task]:
     ]
 
 
+CARVE_CHUNK = 64 * 1024 * 1024
+
+
+def plan_carves(case: Case) -> list[Task]:
+    """Stretches of every partition and gap, carved outside the allocated files."""
+    with case.connect(read_only=True) as con:
+        rows = con.execute(
+            """SELECT v.device, v.kind, v.start, v.length, i.path FROM volumes v
+               JOIN images i ON i.device = v.device AND i.segment = 0
+               WHERE v.kind IN ('partition', 'whole', 'gap') ORDER BY v.device, v.start"""
+        ).fetchall()
+    tasks = []
+    for device, kind, start, length, path in rows:
+        place = "unpartitioned" if kind == "gap" else "unallocated"
+        for at in range(start, start + length, CARVE_CHUNK):
+            inputs = {
+                "image": path,
+                "start": at,
+                "length": min(CARVE_CHUNK, start + length - at),
+                "region_end": start + length,
+                "place": place,
+                "shards": str(case.shards),
+                "case": str(case.root),
+            }
+            tasks.append(Task(device, "carve", f"{at:014d}", inputs))
+    return tasks
+
+
 STAGE_PLANNERS: list[tuple[str, Planner]] = [
     ("volumes", plan_volumes),
     ("walk", plan_walks),
     ("sweep", plan_sweeps),
+    ("carve", plan_carves),
 ]
 
 StageStart = Callable[[str, int], Callable[[Task, dict], None]]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 import crossdrive.filesystems  # noqa: F401  (fixes the time zone TSK uses)
 from crossdrive.evidence import open_container
 from crossdrive.evidence.tsk_image import TskImage
 from crossdrive.filesystems.walk import FsContext, open_filesystem, walk_filesystem
-from crossdrive.pipeline.tasks import Task
+from crossdrive.pipeline.tasks import SAFE_ID, Task
+from crossdrive.sweep.carve import MAX_SIZE, carve
 from crossdrive.sweep.pages import LEAD, MARGIN, sweep_page
 from crossdrive.volumes import read_layout
 
@@ -108,4 +113,68 @@ def sweep_stage(task: Task) -> dict[str, Iterable[dict]]:
     return {"features": rows, "errors": errors()}  # errors are read after every feature
 
 
-STAGES = {"volumes": volumes_stage, "walk": walk_stage, "sweep": sweep_stage}
+def carve_stage(task: Task) -> dict[str, Iterable[dict]]:
+    """Files carved from one stretch of a partition or gap, outside every allocated file; each
+    is saved under the case's `carved/` directory and recorded with its offset and hashes."""
+    start, length = task.inputs["start"], task.inputs["length"]
+    allocated = _allocated_runs(Path(task.inputs["shards"]), task.device, start, length)
+    container = open_container(Path(task.inputs["image"]))
+    try:
+        end = min(task.inputs["region_end"], start + length + MAX_SIZE)
+        data = container.read(start, end - start)
+    finally:
+        container.close()
+    folder = Path(task.inputs["case"]) / "carved" / SAFE_ID.sub("_", task.device)
+    rows = []
+    for found in carve(data, (0, length)):
+        offset = start + found.offset
+        if _inside(allocated, offset):
+            continue
+        name = f"{offset:014d}.{found.kind}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(found.data)
+        rows.append(
+            {
+                "device": task.device,
+                "offset": offset,
+                "length": found.length,
+                "kind": found.kind,
+                "place": task.inputs["place"],
+                "md5": hashlib.md5(found.data).hexdigest(),
+                "sha256": hashlib.sha256(found.data).hexdigest(),
+                "saved_as": f"carved/{folder.name}/{name}",
+            }
+        )
+    return {"carved": rows}
+
+
+def _allocated_runs(shards: Path, device: str, start: int, length: int) -> list[tuple[int, int]]:
+    """(start, end) of allocated files' runs near the stretch, from the walk's own shards."""
+    runs = []
+    for shard in shards.glob(f"{SAFE_ID.sub('_', device)}.walk.*/files.parquet"):
+        table = pq.read_table(shard, columns=["state", "byte_runs"])
+        for state, file_runs in zip(
+            table["state"].to_pylist(), table["byte_runs"].to_pylist(), strict=True
+        ):
+            if state != "allocated":
+                continue
+            for run in file_runs or []:
+                if (
+                    run["img_offset"] < start + length + MAX_SIZE
+                    and run["img_offset"] + run["len"] > start
+                ):
+                    runs.append((run["img_offset"], run["img_offset"] + run["len"]))
+    return sorted(runs)
+
+
+def _inside(runs: list[tuple[int, int]], offset: int) -> bool:
+    at = bisect.bisect_right(runs, (offset, float("inf"))) - 1
+    return at >= 0 and runs[at][0] <= offset < runs[at][1]
+
+
+STAGES = {
+    "volumes": volumes_stage,
+    "walk": walk_stage,
+    "sweep": sweep_stage,
+    "carve": carve_stage,
+}

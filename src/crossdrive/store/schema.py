@@ -131,10 +131,23 @@ TABLES: dict[str, pa.Schema] = {
             ("depth", pa.int32()),  # decoders passed through
         ]
     ),
+    "carved": pa.schema(
+        [
+            ("task_id", pa.string()),
+            ("device", pa.string()),
+            ("offset", pa.int64()),  # absolute offset of the carved file's first byte
+            ("length", pa.int64()),
+            ("kind", pa.string()),  # jpg | png | gif | pdf | zip | sqlite | vcf | eml | html
+            ("place", pa.string()),  # unallocated | unpartitioned
+            ("md5", pa.string()),
+            ("sha256", pa.string()),
+            ("saved_as", pa.string()),  # relative to the case directory
+        ]
+    ),
 }
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.
-SHARDED = ("volumes", "filesystems", "files", "errors", "features")
+SHARDED = ("volumes", "filesystems", "files", "errors", "features", "carved")
 
 
 def to_table(name: str, rows: list[dict]) -> pa.Table:

@@ -1,0 +1,208 @@
+"""Carving: whole files recovered from bytes no file owns (unallocated space, unpartitioned gaps).
+
+Each kind is found by its header, its end is found from its own structure (footer, chunk chain,
+end-of-central-directory, page count), and the candidate is kept only if the format's own
+library opens it: Pillow decodes images, pypdf opens PDFs, zipfile tests archives, SQLite runs an
+integrity check, vobject parses vCards, the email parser reads messages. No guessed lengths: a
+candidate that does not open is dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import io
+import re
+import sqlite3
+import struct
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_SIZE = 32 * 1024 * 1024  # the largest file carved (and the margin a carving task reads)
+
+
+@dataclass
+class Carved:
+    offset: int  # in the buffer
+    length: int
+    kind: str  # file extension
+    data: bytes
+
+
+def _end_at(buffer: bytes, start: int, footer: bytes) -> int | None:
+    end = buffer.find(footer, start, start + MAX_SIZE)
+    return None if end < 0 else end + len(footer)
+
+
+def _jpeg_end(buffer: bytes, start: int) -> int | None:
+    return _end_at(buffer, start, b"\xff\xd9")
+
+
+def _gif_end(buffer: bytes, start: int) -> int | None:
+    return _end_at(buffer, start, b"\x00\x3b")
+
+
+def _png_end(buffer: bytes, start: int) -> int | None:
+    """Walk the chunk chain to IEND."""
+    at = start + 8
+    while at + 12 <= len(buffer) and at - start < MAX_SIZE:
+        (length,) = struct.unpack(">I", buffer[at : at + 4])
+        kind = buffer[at + 4 : at + 8]
+        at += 12 + length
+        if kind == b"IEND":
+            return at
+        if not kind.isalpha():
+            return None
+    return None
+
+
+def _pdf_end(buffer: bytes, start: int) -> int | None:
+    end = _end_at(buffer, start, b"%%EOF")
+    if end is None:
+        return None
+    while True:  # incremental updates append more sections, each ending in %%EOF
+        later = buffer.find(b"%%EOF", end, end + 65536)
+        if later < 0 or b"%PDF-" in buffer[end:later]:
+            return end + (
+                2
+                if buffer[end : end + 2] == b"\r\n"
+                else 1
+                if buffer[end : end + 1] == b"\n"
+                else 0
+            )
+        end = later + 5
+
+
+def _zip_end(buffer: bytes, start: int) -> int | None:
+    end = buffer.find(b"PK\x05\x06", start, start + MAX_SIZE)
+    if end < 0 or end + 22 > len(buffer):
+        return None
+    (comment,) = struct.unpack("<H", buffer[end + 20 : end + 22])
+    return end + 22 + comment
+
+
+def _sqlite_end(buffer: bytes, start: int) -> int | None:
+    header = buffer[start : start + 100]
+    if len(header) < 100:
+        return None
+    (page_size,) = struct.unpack(">H", header[16:18])
+    page_size = 65536 if page_size == 1 else page_size
+    (pages,) = struct.unpack(">I", header[28:32])
+    if page_size < 512 or page_size & (page_size - 1) or not 0 < pages * page_size <= MAX_SIZE:
+        return None
+    return start + pages * page_size
+
+
+def _text_end(footer: bytes) -> Callable[[bytes, int], int | None]:
+    def end(buffer: bytes, start: int) -> int | None:
+        return _end_at(buffer, start, footer)
+
+    return end
+
+
+BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NEXT_MESSAGE = re.compile(rb"\n(?:From |Return-Path: )")
+
+
+def _mail_end(buffer: bytes, start: int) -> int | None:
+    """A message runs to its last full line before binary bytes, or to the next message."""
+    binary = BINARY.search(buffer, start, start + MAX_SIZE)
+    stop = binary.start() if binary else min(len(buffer), start + MAX_SIZE)
+    following = NEXT_MESSAGE.search(buffer, start + 1, stop)
+    if following:
+        return following.start() + 1
+    last_line = buffer.rfind(b"\n", start, stop)
+    return last_line + 1 if last_line > start else None
+
+
+def _image_opens(data: bytes) -> bool:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+    return True
+
+
+def _pdf_opens(data: bytes) -> bool:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data), strict=False).pages) > 0
+
+
+def _zip_opens(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return bool(archive.namelist()) and archive.testzip() is None
+
+
+def _sqlite_opens(data: bytes) -> bool:
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "carved.sqlite"
+        path.write_bytes(data)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            return ok and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        finally:
+            db.close()
+
+
+def _vcard_opens(data: bytes) -> bool:
+    import vobject
+
+    return any(True for _ in vobject.readComponents(data.decode("utf-8")))
+
+
+def _mail_opens(data: bytes) -> bool:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    return bool(message["From"]) and bool(message["Date"] or message["To"])
+
+
+@dataclass(frozen=True)
+class Kind:
+    ext: str
+    header: re.Pattern[bytes]
+    end: Callable[[bytes, int], int | None]
+    opens: Callable[[bytes], bool]
+
+
+KINDS = (
+    Kind("jpg", re.compile(rb"\xff\xd8\xff[\xe0\xe1\xdb\xee]"), _jpeg_end, _image_opens),
+    Kind("png", re.compile(rb"\x89PNG\r\n\x1a\n"), _png_end, _image_opens),
+    Kind("gif", re.compile(rb"GIF8[79]a"), _gif_end, _image_opens),
+    Kind("pdf", re.compile(rb"%PDF-1\.[0-7]"), _pdf_end, _pdf_opens),
+    Kind("zip", re.compile(rb"PK\x03\x04"), _zip_end, _zip_opens),
+    Kind("sqlite", re.compile(rb"SQLite format 3\x00"), _sqlite_end, _sqlite_opens),
+    Kind("vcf", re.compile(rb"BEGIN:VCARD\r?\n"), _text_end(b"END:VCARD"), _vcard_opens),
+    Kind(
+        "eml",
+        re.compile(rb"(?:^|[\n\x00])(?:Return-Path|Received|From):[ \t\r\n]"),
+        _mail_end,
+        _mail_opens,
+    ),
+    Kind("html", re.compile(rb"<html[ >]", re.IGNORECASE), _text_end(b"</html>"), lambda _d: True),
+)
+
+
+def carve(buffer: bytes, own: tuple[int, int] | None = None) -> Iterator[Carved]:
+    """Every file of a known kind that starts in `own` (default: anywhere) and opens."""
+    lo, hi = own or (0, len(buffer))
+    for kind in KINDS:
+        covered = -1
+        for match in kind.header.finditer(buffer, lo, hi):
+            start = match.start() + (1 if match.group()[:1] in (b"\n", b"\x00") else 0)
+            if start < covered:
+                continue  # inside a file of this kind already carved (an embedded thumbnail)
+            end = kind.end(buffer, start)
+            if end is None or end <= start:
+                continue
+            data = buffer[start:end]
+            opened = False
+            with contextlib.suppress(Exception):  # hostile bytes: a parser's failure is a "no"
+                opened = kind.opens(data)
+            if opened:
+                covered = end
+                yield Carved(start, end - start, kind.ext, data)
