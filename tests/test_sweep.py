@@ -34,7 +34,8 @@ def test_each_scanner_finds_its_features_in_utf8():
         "0049 151 23222791; card 4111 1111 1111 1111, 5555-5555-5555-4444, 378282246310005; "
         "IBAN DE89 3704 0044 0532 0130 00; server 192.0.2.44; see https://example.org/a?b=c; "
         "BTC 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2, ETH 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed; "
-        "at 41.0082, 28.9784."
+        "at 41.0082, 28.9784. v6 2001:0db8:0000:0000:0000:8a2e:0370:7334 at 12:30:45, "
+        "chat xmpp:Anna@jabber.org?message, MAC 00:1A:2B:3C:4D:5E."
     ).encode()
     found = features(text)
     for expected in [
@@ -53,6 +54,8 @@ def test_each_scanner_finds_its_features_in_utf8():
         ("bitcoin", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"),
         ("ether", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
         ("gps", "41.0082,28.9784"),
+        ("ip", "2001:db8::8a2e:370:7334"),
+        ("xmpp", "anna@jabber.org"),
     ]:
         assert expected in found, expected
 
@@ -60,7 +63,7 @@ def test_each_scanner_finds_its_features_in_utf8():
 def test_false_candidates_are_rejected():
     text = (
         b"version 1.2.3.4.5, build 4111 1111 1111 1112, icon@2x.png, a@b, john..doe@example.com "
-        b"+7 000 000 00 00 tel 12345 x 999.999.1.1"
+        b"+7 000 000 00 00 tel 12345 x 999.999.1.1 MAC 00:1A:2B:3C:4D:5E at 12:30:45 std::vector"
     )
     assert features(text) == set()
 

@@ -84,6 +84,14 @@ def _iban(text: str) -> str | None:
     return None
 
 
+def _ipv6(text: str) -> str | None:
+    """Short forms like `a::b` are mostly code (`std::x`, `a::b`): keep ::1 and forms with at
+    least four hex digits."""
+    if text != "::1" and sum(c not in ":" for c in text) < 4:
+        return None
+    return validators.ipv6(text)
+
+
 def _gps(text: str) -> str | None:
     found = validators.gps_coordinate(text)
     return f"{found[0]},{found[1]}" if found else None
@@ -134,6 +142,24 @@ SCANNERS: tuple[Scanner, ...] = (
         16,
         8,
         validators.ipv4,
+    ),
+    Scanner(
+        "ip",
+        (("[0-9a-fA-F]", "{1,4}"), (":", ""), (":", "?"), ("[0-9a-fA-F]", "{1,4}"), (":", "")),
+        r"(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:.])",
+        40,
+        40,
+        _ipv6,
+        wide=False,
+    ),
+    Scanner(
+        "xmpp",
+        (("x", ""), ("m", ""), ("p", ""), ("p", ""), (":", "")),
+        r"xmpp:[A-Za-z0-9._+-]{1,64}@[A-Za-z0-9.-]{3,253}",
+        6,
+        330,
+        lambda text: validators.xmpp_address(text[5:]),
+        caseless=True,
     ),
     Scanner(
         "ccn",
