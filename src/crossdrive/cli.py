@@ -179,6 +179,8 @@ SELECT d.label, d.format, d.size,
   (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'allocated') AS allocated,
   (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'deleted') AS deleted,
   (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'orphan') AS orphan,
+  (SELECT count(*) FROM features x WHERE x.device = d.label) AS features,
+  (SELECT count(*) FROM carved c WHERE c.device = d.label) AS carved,
   (SELECT count(*) FROM errors e WHERE e.device = d.label) AS errors
 FROM devices d ORDER BY d.label
 """
@@ -196,6 +198,8 @@ def print_status(case: Case) -> None:
         "allocated",
         "deleted",
         "orphan",
+        "features",
+        "carved",
         "errors",
     ):
         table.add_column(column, justify="left" if column in ("device", "format") else "right")
@@ -206,7 +210,8 @@ def print_status(case: Case) -> None:
 
 @app.command()
 def status(case_dir: Path = CaseArg) -> None:
-    """Per-device counts: file systems, allocated, deleted, orphan files, errors."""
+    """Per-device counts: file systems, allocated, deleted, orphan files, features, carved
+    files, errors."""
     print_status(open_case(case_dir))
 
 
