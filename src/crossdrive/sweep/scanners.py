@@ -101,7 +101,7 @@ DIGIT = "[0-9]"
 SCANNERS: tuple[Scanner, ...] = (
     Scanner(
         "email",
-        (("@", ""), ("[A-Za-z0-9]", "")),
+        (("@", ""), ("[A-Za-z0-9\\x80-\\xff]", "")),  # IDN domains start with UTF-8 bytes
         # Local parts as people use them: RFC 5322 also allows / # = % & … but in the wild
         # those characters are URL paths, QP escapes and markup stuck to an address.
         r"(?:\"[^\"\r\n]{1,62}\"|[A-Za-z0-9._+-]{1,64})@"
@@ -296,7 +296,45 @@ def _windows(positions: list[int], back: int, forward: int, size: int) -> Iterat
         yield start, end
 
 
+LOCAL_REVERSED = re.compile(rb"[A-Za-z0-9._+-]{1,64}")
+DOMAIN_AT = re.compile(
+    rb"@(?:[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\x80-\xff-]{0,61}[A-Za-z0-9\x80-\xff])?\.)+"
+    rb"[A-Za-z\x80-\xff][A-Za-z0-9\x80-\xff-]{1,62}"
+)
+
+
+def _emails_at(buffer: bytes, positions: list[int]) -> Iterator[Hit]:
+    """UTF-8 addresses read outwards from each `@` the trigger found: the local part by one
+    match on the reversed bytes before it, the domain by one match after it. Running the full
+    expression over a window would try every position of every word in dense text."""
+    scanner = SCANNERS[0]
+    for end in sorted(set(positions)):
+        at = end - 2  # the trigger is `@` and one domain character
+        if buffer[at - 1 : at] == b'"':  # a quoted local part: the full expression
+            yield from _windowed(scanner, "utf-8", buffer, [end])
+            continue
+        local = LOCAL_REVERSED.match(buffer[max(0, at - 64) : at][::-1])
+        domain = DOMAIN_AT.match(buffer, at)
+        if not local or not domain:
+            continue
+        start = at - local.end()
+        try:
+            written = buffer[start : domain.end()].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        yield from _validated(scanner, written, start, domain.end() - start, "utf-8")
+
+
 def _exact(scanner: Scanner, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
+    if scanner is SCANNERS[0] and encoding == "utf-8":
+        return _emails_at(buffer, positions)
+    return _windowed(scanner, encoding, buffer, positions)
+
+
+def _windowed(
+    scanner: Scanner, encoding: str, buffer: bytes, positions: list[int]
+) -> Iterator[Hit]:
+    """The scanner's full expression over the windows around its triggers."""
     width = 1 if encoding == "utf-8" else 2
     for lo, hi in _windows(positions, scanner.back * width, scanner.forward * width, len(buffer)):
         if width == 1:
