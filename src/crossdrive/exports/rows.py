@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -41,14 +40,15 @@ FILE_COLUMNS = (
     "parent_inode",
 )
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = [*range(0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_ESCAPES = {c: (f"\\x{c:02x}" if c < 256 else f"\\u{c:04x}") for c in _CONTROLS}
 
 
 def escape_controls(text: str) -> str:
-    """Control and bidi-override characters as visible escapes (`\\x01`, `\\u202e`)."""
-    return _CONTROL.sub(
-        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}", text
-    )
+    """Control and bidi-override characters as visible escapes (`\\x01`, `\\u202e`): an
+    `invoice\\u202efdp.exe` must not display as `invoiceexe.pdf`. (str.translate: C speed,
+    it runs on the context of every swept feature.)"""
+    return text.translate(_ESCAPES)
 
 
 def file_rows(con: duckdb.DuckDBPyConnection, device: str | None = None) -> Iterator[dict]:
