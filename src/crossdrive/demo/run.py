@@ -96,6 +96,11 @@ def print_score(measured: dict) -> None:
         f"false positives in {measured['filler_bytes']:,} bytes of benign filler: "
         + (", ".join(f"{k} {v}" for k, v in sorted(fp.items())) or "none")
     )
+    carved = measured["carved"]
+    console.print(
+        "carved from unallocated and unpartitioned space: "
+        + (", ".join(f"{n} {what}" for what, n in carved.items()) or "nothing")
+    )
     console.print("not yet available in this version:")
     for what in measured["not_yet"].values():
         console.print(f"  - {what}")

@@ -129,12 +129,22 @@ def _in_item(item: dict, offset: int, path: str, place: str) -> bool:
 REMNANTS = ("unallocated", "unpartitioned")
 
 
+def carved_counts(case_dir: Path) -> dict[str, int]:
+    """Carved files per kind and place (e.g. "eml unpartitioned": 7)."""
+    db = duckdb.connect(str(Path(case_dir) / "store.duckdb"), read_only=True)
+    rows = db.execute("SELECT kind, place, count(*) FROM carved GROUP BY ALL ORDER BY ALL")
+    counts = {f"{kind} {place}": n for kind, place, n in rows.fetchall()}
+    db.close()
+    return counts
+
+
 def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
     truth = json.loads(Path(truth_path).read_text())
     measured = {
         "recovery": score(case_dir, truth),
         "filler_false_positives": false_positives(case_dir, truth),
         "filler_bytes": sum(i["length"] for i in truth["items"] if i["category"] == "filler"),
+        "carved": carved_counts(case_dir),
         "not_yet": NOT_YET,
     }
     out.write_text(json.dumps(measured, indent=1) + "\n")
