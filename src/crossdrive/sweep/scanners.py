@@ -70,8 +70,16 @@ def _compile_text(pattern: str) -> re.Pattern[str]:
 
 
 def _phone(text: str) -> str | None:
-    """International numbers only here: a national one needs the device's region (later)."""
-    found = validators.phone_number(text)
+    """International numbers only here: a national one needs the device's region (later).
+    Validated once per digit string, whatever its separators: the same number written as
+    `+44 20 7946 0958`, `+44.20.7946.0958` and `0044 20 7946 0958` costs one lookup."""
+    digits = "".join(c for c in text if c.isdigit())
+    return _international("+" + (digits[2:] if text.startswith("00") else digits))
+
+
+@lru_cache(maxsize=1 << 16)
+def _international(number: str) -> str | None:
+    found = validators.phone_number(number)
     return found[0] if found else None
 
 
