@@ -13,9 +13,10 @@ iban, bitcoin, ether, gps) so exported files read like its output.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cached_property, lru_cache
+from urllib.parse import urlsplit
 
 import hyperscan
 
@@ -40,6 +41,10 @@ class Scanner:
     validate: Callable[[str], str | None]
     caseless: bool = False
     wide: bool = True  # also looked for in UTF-16
+    # What the matched text may really be, tried in order (the first that validates is kept):
+    # a greedy match can take in bytes that follow the feature.
+    readings: Callable[[str], Iterable[str]] = lambda text: (text,)
+    derive: Callable[[str], str | None] | None = None  # a `domain` feature from this one
 
     def trigger_pattern(self, encoding: str) -> bytes:
         if encoding == "utf-8":
@@ -50,23 +55,13 @@ class Scanner:
             parts = [f"(?:\\x00{cls}){q}" for cls, q in self.trigger]
         return "".join(parts).encode()
 
-    @property
+    @cached_property
     def exact_bytes(self) -> re.Pattern[bytes]:
-        return _compile_bytes(self.exact.replace("{U}", NON_ASCII_BYTES))
+        return re.compile(self.exact.replace("{U}", NON_ASCII_BYTES).encode())
 
-    @property
+    @cached_property
     def exact_text(self) -> re.Pattern[str]:
-        return _compile_text(self.exact.replace("{U}", NON_ASCII_CHARS))
-
-
-@cache
-def _compile_bytes(pattern: str) -> re.Pattern[bytes]:
-    return re.compile(pattern.encode())
-
-
-@cache
-def _compile_text(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+        return re.compile(self.exact.replace("{U}", NON_ASCII_CHARS))
 
 
 def _phone(text: str) -> str | None:
@@ -84,12 +79,9 @@ def _international(number: str) -> str | None:
 
 
 def _iban(text: str) -> str | None:
+    """A greedy match may run into the next word: cut it to its country's IBAN length."""
     compact = text.replace(" ", "")
-    for end in range(len(compact), 14, -1):  # greedy matches may run into the next word
-        found = validators.iban(compact[:end])
-        if found:
-            return found
-    return None
+    return validators.iban(compact[: validators.IBAN_LENGTHS.get(compact[:2], 0)])
 
 
 def _ipv6(text: str) -> str | None:
@@ -105,18 +97,53 @@ def _gps(text: str) -> str | None:
     return f"{found[0]},{found[1]}" if found else None
 
 
+# Local parts as people use them: RFC 5322 also allows / # = % & … but in the wild those
+# characters are URL paths, QP escapes and markup stuck to an address.
+LOCAL = r"[A-Za-z0-9._+-]{1,64}"
+DOMAIN = (
+    r"(?:[A-Za-z0-9{U}](?:[A-Za-z0-9{U}-]{0,61}[A-Za-z0-9{U}])?\.)+[A-Za-z{U}][A-Za-z0-9{U}-]{1,62}"
+)
+GLUED = re.compile(r"\.[a-z]{2,}(?=[A-Z][A-Za-z]*$)")  # `gmail.comSearch`
+ASCII_DOMAIN = re.compile(r"[A-Za-z0-9.-]*")
+
+
+def _email_readings(text: str) -> Iterator[str]:
+    """Records pack values side by side (`bob@x.comSearch`: the next value, capitalised, stuck
+    to the TLD) and text runs on after an address (`bob@x.org’s`): cut such tails."""
+    local, _, domain = text.rpartition("@")
+    glued = GLUED.search(domain)
+    if glued:
+        domain = domain[: glued.end()]
+    yield f"{local}@{domain}"
+    ascii_part = ASCII_DOMAIN.match(domain).group().rstrip(".-")
+    if ascii_part != domain and "." in ascii_part:
+        yield f"{local}@{ascii_part}"
+
+
+def _url(text: str) -> str | None:
+    url = text.rstrip(".,;:)]}")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # e.g. an unclosed [IPv6] host
+        return None
+    return url if host and "." in host else None
+
+
+def _host(url: str) -> str | None:
+    return urlsplit(url).hostname
+
+
 DIGIT = "[0-9]"
 SCANNERS: tuple[Scanner, ...] = (
     Scanner(
         "email",
         (("@", ""), ("[A-Za-z0-9\\x80-\\xff]", "")),  # IDN domains start with UTF-8 bytes
-        # Local parts as people use them: RFC 5322 also allows / # = % & … but in the wild
-        # those characters are URL paths, QP escapes and markup stuck to an address.
-        r"(?:\"[^\"\r\n]{1,62}\"|[A-Za-z0-9._+-]{1,64})@"
-        r"(?:[A-Za-z0-9{U}](?:[A-Za-z0-9{U}-]{0,61}[A-Za-z0-9{U}])?\.)+[A-Za-z{U}][A-Za-z0-9{U}-]{1,62}",
+        rf"(?:\"[^\"\r\n]{{1,62}}\"|{LOCAL})@{DOMAIN}",
         80,
         260,
         validators.email_address,
+        readings=_email_readings,
+        derive=lambda address: address.rsplit("@", 1)[1],
     ),
     Scanner(
         "url",
@@ -124,7 +151,8 @@ SCANNERS: tuple[Scanner, ...] = (
         r"(?:https?|ftp)://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]{3,1000}",  # RFC 3986
         10,
         1000,
-        lambda text: text.rstrip(".,;:)]}") if "." in text.split("/")[2] else None,
+        _url,
+        derive=_host,
     ),
     Scanner(
         "telephone",
@@ -252,6 +280,11 @@ def database() -> tuple[hyperscan.Database, list[tuple[int, str]]]:
     return db, meaning
 
 
+EMAIL = next(i for i, scanner in enumerate(SCANNERS) if scanner.name == "email")
+LOCAL_REVERSED = re.compile(LOCAL.encode())
+DOMAIN_AT = re.compile(("@" + DOMAIN).replace("{U}", NON_ASCII_BYTES).encode())
+
+
 def scan(buffer: bytes) -> Iterator[Hit]:
     """Every validated feature in `buffer`, each once, in no particular order."""
     db, meaning = database()
@@ -266,7 +299,8 @@ def scan(buffer: bytes) -> Iterator[Hit]:
     wide: list[Hit] = []
     for pattern, positions in ends.items():
         index, encoding = meaning[pattern]
-        for hit in _exact(SCANNERS[index], encoding, buffer, positions):
+        reader = _emails_at if index == EMAIL and encoding == "utf-8" else _windowed
+        for hit in reader(index, encoding, buffer, positions):
             if encoding != "utf-8":
                 wide.append(hit)
             elif (hit.scanner, hit.start) not in seen:
@@ -304,22 +338,14 @@ def _windows(positions: list[int], back: int, forward: int, size: int) -> Iterat
         yield start, end
 
 
-LOCAL_REVERSED = re.compile(rb"[A-Za-z0-9._+-]{1,64}")
-DOMAIN_AT = re.compile(
-    rb"@(?:[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\x80-\xff-]{0,61}[A-Za-z0-9\x80-\xff])?\.)+"
-    rb"[A-Za-z\x80-\xff][A-Za-z0-9\x80-\xff-]{1,62}"
-)
-
-
-def _emails_at(buffer: bytes, positions: list[int]) -> Iterator[Hit]:
+def _emails_at(index: int, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
     """UTF-8 addresses read outwards from each `@` the trigger found: the local part by one
     match on the reversed bytes before it, the domain by one match after it. Running the full
     expression over a window would try every position of every word in dense text."""
-    scanner = SCANNERS[0]
     for end in sorted(set(positions)):
         at = end - 2  # the trigger is `@` and one domain character
         if buffer[at - 1 : at] == b'"':  # a quoted local part: the full expression
-            yield from _windowed(scanner, "utf-8", buffer, [end])
+            yield from _windowed(index, encoding, buffer, [end])
             continue
         local = LOCAL_REVERSED.match(buffer[max(0, at - 64) : at][::-1])
         domain = DOMAIN_AT.match(buffer, at)
@@ -330,19 +356,12 @@ def _emails_at(buffer: bytes, positions: list[int]) -> Iterator[Hit]:
             written = buffer[start : domain.end()].decode("utf-8")
         except UnicodeDecodeError:
             continue
-        yield from _validated(scanner, written, start, domain.end() - start, "utf-8")
+        yield from _validated(index, written, start, encoding)
 
 
-def _exact(scanner: Scanner, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
-    if scanner is SCANNERS[0] and encoding == "utf-8":
-        return _emails_at(buffer, positions)
-    return _windowed(scanner, encoding, buffer, positions)
-
-
-def _windowed(
-    scanner: Scanner, encoding: str, buffer: bytes, positions: list[int]
-) -> Iterator[Hit]:
+def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
     """The scanner's full expression over the windows around its triggers."""
+    scanner = SCANNERS[index]
     width = 1 if encoding == "utf-8" else 2
     for lo, hi in _windows(positions, scanner.back * width, scanner.forward * width, len(buffer)):
         if width == 1:
@@ -351,19 +370,13 @@ def _windowed(
                     written = match.group().decode("utf-8")
                 except UnicodeDecodeError:
                     continue
-                yield from _validated(scanner, written, match.start(), len(match.group()), encoding)
+                yield from _validated(index, written, match.start(), encoding)
         else:
             for parity in _parities(positions, lo, hi):
                 start = lo + ((parity - lo) % 2)
                 text = buffer[start:hi].decode(encoding, "replace")
                 for match in scanner.exact_text.finditer(text):
-                    yield from _validated(
-                        scanner,
-                        match.group(),
-                        start + 2 * match.start(),
-                        2 * len(match.group()),
-                        encoding,
-                    )
+                    yield from _validated(index, match.group(), start + 2 * match.start(), encoding)
 
 
 def _parities(positions: list[int], lo: int, hi: int) -> set[int]:
@@ -377,27 +390,16 @@ def _check(index: int, written: str) -> str | None:
     return SCANNERS[index].validate(written)
 
 
-def _validated(scanner: Scanner, written: str, start: int, length: int, encoding: str):
-    feature = _check(SCANNERS.index(scanner), written)
-    if scanner.name == "email":  # `bob@x.comSearch`: a record's next value stuck to it
-        local, _, domain = written.rpartition("@")
-        glued = re.search(r"\.[a-z]{2,}[A-Z][A-Za-z]*$", domain)
-        if glued:
-            domain = domain[: glued.start() + re.search(r"[A-Z]", glued.group()).start()]
-            written = f"{local}@{domain}"
-            length = len(written.encode("utf-8")) if encoding == "utf-8" else 2 * len(written)
-            feature = _check(SCANNERS.index(scanner), written)
-    if not feature and scanner.name == "email":  # `bob@x.org’s`: the domain ran into text
-        local, _, domain = written.rpartition("@")
-        ascii_part = re.match(r"[A-Za-z0-9.-]*", domain).group().rstrip(".-")
-        if ascii_part != domain and "." in ascii_part:
-            written = f"{local}@{ascii_part}"
-            length = len(written.encode("utf-8")) if encoding == "utf-8" else 2 * len(written)
-            feature = _check(SCANNERS.index(scanner), written)
-    if feature:
-        yield Hit(scanner.name, start, length, written, feature, encoding)
-        if scanner.name == "email":
-            yield Hit("domain", start, length, written, feature.rsplit("@", 1)[1], encoding)
-        elif scanner.name == "url":
-            host = feature.split("/")[2].split("@")[-1].split(":")[0].lower()
-            yield Hit("domain", start, length, written, host, encoding)
+def _validated(index: int, written: str, start: int, encoding: str) -> Iterator[Hit]:
+    """The first reading of the matched text that validates, as a hit (and its domain)."""
+    scanner = SCANNERS[index]
+    for reading in scanner.readings(written):
+        feature = _check(index, reading)
+        if not feature:
+            continue
+        length = len(reading.encode()) if encoding == "utf-8" else 2 * len(reading)
+        yield Hit(scanner.name, start, length, reading, feature, encoding)
+        domain = scanner.derive(feature) if scanner.derive else None
+        if domain:
+            yield Hit("domain", start, length, reading, domain.lower(), encoding)
+        return
