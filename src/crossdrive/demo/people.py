@@ -78,8 +78,11 @@ class Organisation:
     outsiders: list[str]
     bulk: list[str]
 
+    def __post_init__(self) -> None:
+        self._by_id = {p.id: p for p in self.people}
+
     def person(self, pid: str) -> Person:
-        return next(p for p in self.people if p.id == pid)
+        return self._by_id[pid]
 
 
 def mobile_number(rng: random.Random, region: str) -> str:
@@ -145,11 +148,12 @@ def make_organisation(rng: random.Random, n_groups: int) -> Organisation:
             people.append(person)
             members.append(person.id)
         groups.append(members)
+    members_by_id = {p.id: p for p in people}
     brokers = []
     for g in range(n_groups):
         if n_groups < 2 or (n_groups == 2 and g == 1):
             continue
-        broker = _person_by_id(people, rng.choice(groups[g]))
+        broker = members_by_id[rng.choice(groups[g])]
         broker.role, broker.bridges_to = "broker", (g + 1) % n_groups
         brokers.append(broker.id)
     outsiders = []
@@ -169,10 +173,6 @@ def make_organisation(rng: random.Random, n_groups: int) -> Organisation:
         people.append(person)
         bulk.append(person.id)
     # One member writes from an internationalised address as well (IDN domain, Unicode local part).
-    first = _person_by_id(people, groups[0][0])
+    first = members_by_id[groups[0][0]]
     first.emails.append(f"{first.user}@почта.рф")
     return Organisation(people, groups, brokers, outsiders, bulk)
-
-
-def _person_by_id(people: list[Person], pid: str) -> Person:
-    return next(p for p in people if p.id == pid)

@@ -198,21 +198,20 @@ def _plant(
         device.items.append(item)
         return item
 
+    seen = {pid: _seen_by(messages, [pid]) for pid in device.owners}
     for number, pid in enumerate(device.owners):
-        owner = org.person(pid)
-        seen = _seen_by(messages, [pid])
         part = number % fs_count
-        _owner_files(add, device.template.profile, owner, org, seen, rng, part)
+        _owner_files(add, device.template.profile, org.person(pid), org, seen[pid], rng, part)
     # On a multi-partition disk, backups, deleted and converted files spread over the partitions.
     spread = [i for i in device.items if i.category != "allocated"]
     for k, item in enumerate(spread):
         item.partition = k % fs_count
     # Evidence states beyond "allocated": remnants of old mail in free space and in gaps.
     owner = org.person(device.owners[0])
-    mails = [m for m in _seen_by(messages, [owner.id]) if m.channel == "email"]
+    mails = [m for m in seen[owner.id] if m.channel == "email"]
     old = mails[: max(2, len(mails) // 6)]
     add("unallocated", "mbox", None, mail.mbox(old[:3], org), partition=fs_count - 1)
-    contacts = _contacts(owner, org, messages)
+    contacts = _contacts(owner, org, seen[owner.id])
     add("unallocated", "vcard", None, phone.vcards(contacts[:3], "2.1"), partition=0)
     if device.template.table != "none":
         add("unpartitioned", "eml", None, mail.eml(old[-1], org))
@@ -222,15 +221,16 @@ def _plant(
         add("filler", "binary", f"filler/cache-{n}.bin", documents.filler_binary(rng, 48 * 1024))
 
 
-def _contacts(owner: Person, org: Organisation, messages: list[Message]) -> list[Person]:
-    """Everyone the owner exchanged a non-bulk message with, in order of first contact."""
-    seen: dict[str, None] = {}
-    for message in _seen_by(messages, [owner.id]):
+def _contacts(owner: Person, org: Organisation, seen: list[Message]) -> list[Person]:
+    """Everyone the owner exchanged a non-bulk message with (`seen`: the owner's messages), in
+    order of first contact."""
+    people: dict[str, None] = {}
+    for message in seen:
         if not message.bulk:
             for pid in message.participants:
                 if pid != owner.id:
-                    seen.setdefault(pid)
-    return [org.person(pid) for pid in seen]
+                    people.setdefault(pid)
+    return [org.person(pid) for pid in people]
 
 
 PROFILE_HOME = {"windows": "Users/{user}", "linux": "home/{user}", "usb": ""}
