@@ -260,6 +260,7 @@ def export(
     """Export in the formats other tools read: DFXML per device, mactime bodyfile, CSV;
     bulk_extractor feature files and histograms; JSON lines."""
     from crossdrive.exports import bodyfile, csvfile, dfxml, features
+    from crossdrive.paths import safe_name
 
     if (what, fmt) not in EXPORTS:
         fail(
@@ -272,8 +273,9 @@ def export(
         if fmt == "dfxml":
             output.mkdir(parents=True, exist_ok=True)
             for device in case.device_labels():
-                n = dfxml.write_device(con, device, output / f"{device}.xml")
-                out.print(f"{output / f'{device}.xml'}: {n:,} fileobjects")
+                target = output / f"{safe_name(device)}.xml"
+                n = dfxml.write_device(con, device, target)
+                out.print(f"{target}: {n:,} fileobjects")
         elif fmt == "bulk_extractor":
             output.mkdir(parents=True, exist_ok=True)
             n = features.write_bulk_extractor(con, output)

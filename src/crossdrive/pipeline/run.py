@@ -65,6 +65,9 @@ def plan_carves(case: Case) -> list[Task]:
                JOIN images i ON i.device = v.device AND i.segment = 0
                WHERE v.kind IN ('partition', 'whole', 'gap') ORDER BY v.device, v.start"""
         ).fetchall()
+    walks: dict[str, list[str]] = {}
+    for walk in plan_walks(case):
+        walks.setdefault(walk.device, []).append(str(done_dir(case.shards, walk) / "files.parquet"))
     tasks = []
     for device, kind, start, length, path in rows:
         place = "unpartitioned" if kind == "gap" else "unallocated"
@@ -75,7 +78,7 @@ def plan_carves(case: Case) -> list[Task]:
                 "length": min(CARVE_CHUNK, start + length - at),
                 "region_end": start + length,
                 "place": place,
-                "shards": str(case.shards),
+                "walks": walks.get(device, []),  # allocated runs are read from these
                 "case": str(case.root),
             }
             tasks.append(Task(device, "carve", f"{at:014d}", inputs))

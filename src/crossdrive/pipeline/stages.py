@@ -7,13 +7,14 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import duckdb
 
 import crossdrive.filesystems  # noqa: F401  (fixes the time zone TSK uses)
 from crossdrive.evidence import open_container
 from crossdrive.evidence.tsk_image import TskImage
 from crossdrive.filesystems.walk import FsContext, open_filesystem, walk_filesystem
-from crossdrive.pipeline.tasks import SAFE_ID, Task
+from crossdrive.paths import safe_name
+from crossdrive.pipeline.tasks import Task
 from crossdrive.sweep.carve import MAX_SIZE, carve
 from crossdrive.sweep.pages import LEAD, MARGIN, sweep_page
 from crossdrive.volumes import read_layout
@@ -117,14 +118,14 @@ def carve_stage(task: Task) -> dict[str, Iterable[dict]]:
     """Files carved from one stretch of a partition or gap, outside every allocated file; each
     is saved under the case's `carved/` directory and recorded with its offset and hashes."""
     start, length = task.inputs["start"], task.inputs["length"]
-    allocated = _allocated_runs(Path(task.inputs["shards"]), task.device, start, length)
+    allocated = _allocated_runs(task.inputs["walks"], start, start + length)
     container = open_container(Path(task.inputs["image"]))
     try:
         end = min(task.inputs["region_end"], start + length + MAX_SIZE)
         data = container.read(start, end - start)
     finally:
         container.close()
-    folder = Path(task.inputs["case"]) / "carved" / SAFE_ID.sub("_", task.device)
+    folder = Path(task.inputs["case"]) / "carved" / safe_name(task.device)
     rows = []
     for found in carve(data, (0, length)):
         offset = start + found.offset
@@ -148,23 +149,19 @@ def carve_stage(task: Task) -> dict[str, Iterable[dict]]:
     return {"carved": rows}
 
 
-def _allocated_runs(shards: Path, device: str, start: int, length: int) -> list[tuple[int, int]]:
-    """(start, end) of allocated files' runs near the stretch, from the walk's own shards."""
-    runs = []
-    for shard in shards.glob(f"{SAFE_ID.sub('_', device)}.walk.*/files.parquet"):
-        table = pq.read_table(shard, columns=["state", "byte_runs"])
-        for state, file_runs in zip(
-            table["state"].to_pylist(), table["byte_runs"].to_pylist(), strict=True
-        ):
-            if state != "allocated":
-                continue
-            for run in file_runs or []:
-                if (
-                    run["img_offset"] < start + length + MAX_SIZE
-                    and run["img_offset"] + run["len"] > start
-                ):
-                    runs.append((run["img_offset"], run["img_offset"] + run["len"]))
-    return sorted(runs)
+def _allocated_runs(walks: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the allocated files' runs that touch [start, end), read from the walk
+    tasks' shards (an input of this task) and filtered by DuckDB, not in Python."""
+    shards = [shard for shard in walks if Path(shard).exists()]
+    if not shards:
+        return []
+    with duckdb.connect() as con:
+        return con.execute(
+            """SELECT r.img_offset, r.img_offset + r.len FROM (
+                   SELECT unnest(byte_runs) AS r FROM read_parquet(?) WHERE state = 'allocated')
+               WHERE r.img_offset < ? AND r.img_offset + r.len > ? ORDER BY 1""",
+            [shards, end, start],
+        ).fetchall()
 
 
 def _inside(runs: list[tuple[int, int]], offset: int) -> bool:

@@ -8,7 +8,6 @@ is redone on the next run, so a killed run resumes without duplicates.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -17,9 +16,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from crossdrive.paths import safe_name
 from crossdrive.store.schema import TABLES, to_table
-
-SAFE_ID = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class Task:
 
     @property
     def id(self) -> str:
-        return SAFE_ID.sub("_", f"{self.device}.{self.stage}.{self.unit}")
+        return safe_name(f"{self.device}.{self.stage}.{self.unit}")
 
     def as_dict(self) -> dict:
         return asdict(self)
