@@ -66,6 +66,8 @@ def test_false_candidates_are_rejected():
         b"+7 000 000 00 00 tel 12345 x 999.999.1.1 MAC 00:1A:2B:3C:4D:5E at 12:30:45 std::vector"
     )
     assert features(text) == set()
+    # a German mobile number in E.164 whose digits pass Luhn and look like a 13-digit Visa
+    assert features(b"tel +4915123330792;") == {("telephone", "+4915123330792")}
 
 
 def test_phone_cards_and_ips_in_utf16_le_and_be():
