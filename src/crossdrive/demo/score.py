@@ -1,9 +1,10 @@
 """What the pipeline recovered, measured against the scenario's truth.
 
 Per evidence category: planted items, items recovered (a file at the planted path, in the planted
-state, whose content hashes to the planted bytes), planted identifiers. Measures that need later
-capabilities (identifiers from the sweep, links, groups, brokers, bulk senders) are reported as
-not yet available, never guessed.
+state, whose content hashes to the planted bytes), planted addresses and international numbers
+found by the sweep in the item's own bytes; false positives in the filler; carved files. Measures
+that need later capabilities (national numbers, links, groups, brokers, bulk senders) are
+reported as not yet available, never guessed.
 """
 
 from __future__ import annotations
@@ -43,9 +44,8 @@ def name_matches(planted: str, listed: str, state: str) -> bool:
     return state == "deleted" and a.parent == b.parent and a.name[1:] == b.name[1:]
 
 
-def score(case_dir: Path, truth: dict) -> dict:
-    """Recovery per category from the case store (read-only)."""
-    db = duckdb.connect(str(Path(case_dir) / "store.duckdb"), read_only=True)
+def score(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
+    """Recovery per category from the case store."""
     rows = db.execute(
         "SELECT device, fs_offset, path, state, sha256 FROM files WHERE name_type <> 'd'"
     ).fetchall()
@@ -53,7 +53,6 @@ def score(case_dir: Path, truth: dict) -> dict:
         'SELECT device, scanner, feature, "offset", path, place FROM features_located'
         " WHERE scanner IN ('email', 'telephone')"
     ).fetchall()
-    db.close()
     listed: dict[tuple[str, int], list[tuple[str, str, str]]] = defaultdict(list)
     for device, fs_offset, path, state, sha256 in rows:
         listed[(device, fs_offset)].append((path.lstrip("/"), state, sha256))
@@ -89,18 +88,15 @@ def score(case_dir: Path, truth: dict) -> dict:
         ]
         entry["listed"] += bool(matches)
         entry["content"] += any(sha == item["sha256"] for _state, sha in matches)
-    recovery = {c: {**v, "file_level": c not in REMNANTS} for c, v in result.items()}
-    return recovery
+    return {c: {**v, "file_level": c not in REMNANTS} for c, v in result.items()}
 
 
-def false_positives(case_dir: Path, truth: dict) -> dict[str, int]:
+def false_positives(db: duckdb.DuckDBPyConnection, truth: dict) -> dict[str, int]:
     """Features found inside the benign filler (prose, random bytes), per scanner: each is a
     false positive, since nothing was planted there."""
-    db = duckdb.connect(str(Path(case_dir) / "store.duckdb"), read_only=True)
     rows = db.execute(
         "SELECT device, scanner, path FROM features_located WHERE path LIKE '%filler/%'"
     ).fetchall()
-    db.close()
     filler = {(i["device"], i["path"]) for i in truth["items"] if i["category"] == "filler"}
     counts: dict[str, int] = defaultdict(int)
     for device, scanner, path in rows:
@@ -129,23 +125,21 @@ def _in_item(item: dict, offset: int, path: str, place: str) -> bool:
 REMNANTS = ("unallocated", "unpartitioned")
 
 
-def carved_counts(case_dir: Path) -> dict[str, int]:
+def carved_counts(db: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Carved files per kind and place (e.g. "eml unpartitioned": 7)."""
-    db = duckdb.connect(str(Path(case_dir) / "store.duckdb"), read_only=True)
     rows = db.execute("SELECT kind, place, count(*) FROM carved GROUP BY ALL ORDER BY ALL")
-    counts = {f"{kind} {place}": n for kind, place, n in rows.fetchall()}
-    db.close()
-    return counts
+    return {f"{kind} {place}": n for kind, place, n in rows.fetchall()}
 
 
 def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
     truth = json.loads(Path(truth_path).read_text())
-    measured = {
-        "recovery": score(case_dir, truth),
-        "filler_false_positives": false_positives(case_dir, truth),
-        "filler_bytes": sum(i["length"] for i in truth["items"] if i["category"] == "filler"),
-        "carved": carved_counts(case_dir),
-        "not_yet": NOT_YET,
-    }
+    with duckdb.connect(str(Path(case_dir) / "store.duckdb"), read_only=True) as db:
+        measured = {
+            "recovery": score(db, truth),
+            "filler_false_positives": false_positives(db, truth),
+            "filler_bytes": sum(i["length"] for i in truth["items"] if i["category"] == "filler"),
+            "carved": carved_counts(db),
+            "not_yet": NOT_YET,
+        }
     out.write_text(json.dumps(measured, indent=1) + "\n")
     return measured
