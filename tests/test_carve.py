@@ -81,3 +81,14 @@ def test_broken_candidates_and_random_bytes_are_not_kept(tmp_path):
     broken = data[:1000] + jpeg[: len(jpeg) // 2] + data[1000:3000] + bytes(png) + data[3000:]
     assert [c.kind for c in carve(broken)] == []
     assert list(carve(random.Random(7).randbytes(8 << 20))) == []
+
+
+def test_a_jpeg_holding_an_inner_end_marker_is_carved_whole():
+    """An EXIF thumbnail (or, here, a comment) puts FFD9 inside the image: the first end marker
+    cut the picture short, it does not decode, and the next one is tried."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(buffer, format="JPEG", comment=b"a\xff\xd9b")
+    jpeg = buffer.getvalue()
+    assert jpeg.index(b"\xff\xd9") < len(jpeg) - 2
+    data = random.Random(8).randbytes(5000) + jpeg + random.Random(9).randbytes(5000)
+    assert [(c.kind, c.offset, c.data) for c in carve(data)] == [("jpg", 5000, jpeg)]

@@ -13,6 +13,7 @@ import contextlib
 import email
 import email.policy
 import io
+import itertools
 import re
 import sqlite3
 import struct
@@ -33,20 +34,22 @@ class Carved:
     data: bytes
 
 
-def _end_at(buffer: bytes, start: int, footer: bytes) -> int | None:
-    end = buffer.find(footer, start, start + MAX_SIZE)
-    return None if end < 0 else end + len(footer)
+MAX_TRIES = 16  # candidate ends tried per header (each try is one open by the library)
 
 
-def _jpeg_end(buffer: bytes, start: int) -> int | None:
-    return _end_at(buffer, start, b"\xff\xd9")
+def _footer(footer: bytes) -> Callable[[bytes, int], Iterator[int]]:
+    """Each occurrence of the footer in turn: the first may belong to something embedded (an
+    EXIF thumbnail's FFD9, a 00 3B inside GIF data); the first end whose file opens is kept."""
+    pattern = re.compile(re.escape(footer))
+
+    def ends(buffer: bytes, start: int) -> Iterator[int]:
+        for match in pattern.finditer(buffer, start, start + MAX_SIZE):
+            yield match.end()
+
+    return ends
 
 
-def _gif_end(buffer: bytes, start: int) -> int | None:
-    return _end_at(buffer, start, b"\x00\x3b")
-
-
-def _png_end(buffer: bytes, start: int) -> int | None:
+def _png_ends(buffer: bytes, start: int) -> Iterator[int]:
     """Walk the chunk chain to IEND."""
     at = start + 8
     while at + 12 <= len(buffer) and at - start < MAX_SIZE:
@@ -54,69 +57,56 @@ def _png_end(buffer: bytes, start: int) -> int | None:
         kind = buffer[at + 4 : at + 8]
         at += 12 + length
         if kind == b"IEND":
-            return at
+            yield at
+            return
         if not kind.isalpha():
-            return None
-    return None
+            return
 
 
-def _pdf_end(buffer: bytes, start: int) -> int | None:
-    end = _end_at(buffer, start, b"%%EOF")
-    if end is None:
-        return None
-    while True:  # incremental updates append more sections, each ending in %%EOF
-        later = buffer.find(b"%%EOF", end, end + 65536)
-        if later < 0 or b"%PDF-" in buffer[end:later]:
-            return end + (
-                2
-                if buffer[end : end + 2] == b"\r\n"
-                else 1
-                if buffer[end : end + 1] == b"\n"
-                else 0
-            )
-        end = later + 5
+PDF_EOF = re.compile(rb"%%EOF\r?\n?")
 
 
-def _zip_end(buffer: bytes, start: int) -> int | None:
+def _pdf_ends(buffer: bytes, start: int) -> Iterator[int]:
+    """An incrementally saved PDF ends each update with %%EOF: the whole document first (up to
+    the next PDF's header), then each earlier revision."""
+    following = buffer.find(b"%PDF-", start + 5, start + MAX_SIZE)
+    stop = following if following >= 0 else start + MAX_SIZE
+    yield from reversed([match.end() for match in PDF_EOF.finditer(buffer, start, stop)])
+
+
+def _zip_ends(buffer: bytes, start: int) -> Iterator[int]:
     end = buffer.find(b"PK\x05\x06", start, start + MAX_SIZE)
-    if end < 0 or end + 22 > len(buffer):
-        return None
-    (comment,) = struct.unpack("<H", buffer[end + 20 : end + 22])
-    return end + 22 + comment
+    if end >= 0 and end + 22 <= len(buffer):
+        (comment,) = struct.unpack("<H", buffer[end + 20 : end + 22])
+        yield end + 22 + comment
 
 
-def _sqlite_end(buffer: bytes, start: int) -> int | None:
+def _sqlite_ends(buffer: bytes, start: int) -> Iterator[int]:
     header = buffer[start : start + 100]
     if len(header) < 100:
-        return None
+        return
     (page_size,) = struct.unpack(">H", header[16:18])
     page_size = 65536 if page_size == 1 else page_size
     (pages,) = struct.unpack(">I", header[28:32])
-    if page_size < 512 or page_size & (page_size - 1) or not 0 < pages * page_size <= MAX_SIZE:
-        return None
-    return start + pages * page_size
-
-
-def _text_end(footer: bytes) -> Callable[[bytes, int], int | None]:
-    def end(buffer: bytes, start: int) -> int | None:
-        return _end_at(buffer, start, footer)
-
-    return end
+    if page_size >= 512 and not page_size & (page_size - 1) and 0 < pages * page_size <= MAX_SIZE:
+        yield start + pages * page_size
 
 
 BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NEXT_MESSAGE = re.compile(rb"\n(?:From |Return-Path: )")
 
 
-def _mail_end(buffer: bytes, start: int) -> int | None:
+def _mail_ends(buffer: bytes, start: int) -> Iterator[int]:
     """A message runs to its last full line before binary bytes, or to the next message."""
     binary = BINARY.search(buffer, start, start + MAX_SIZE)
     stop = binary.start() if binary else min(len(buffer), start + MAX_SIZE)
     following = NEXT_MESSAGE.search(buffer, start + 1, stop)
     if following:
-        return following.start() + 1
+        yield following.start() + 1
+        return
     last_line = buffer.rfind(b"\n", start, stop)
-    return last_line + 1 if last_line > start else None
+    if last_line > start:
+        yield last_line + 1
 
 
 def _image_opens(data: bytes) -> bool:
@@ -165,25 +155,25 @@ def _mail_opens(data: bytes) -> bool:
 class Kind:
     ext: str
     header: re.Pattern[bytes]
-    end: Callable[[bytes, int], int | None]
+    ends: Callable[[bytes, int], Iterator[int]]  # candidate ends, the likeliest first
     opens: Callable[[bytes], bool]
 
 
 KINDS = (
-    Kind("jpg", re.compile(rb"\xff\xd8\xff[\xe0\xe1\xdb\xee]"), _jpeg_end, _image_opens),
-    Kind("png", re.compile(rb"\x89PNG\r\n\x1a\n"), _png_end, _image_opens),
-    Kind("gif", re.compile(rb"GIF8[79]a"), _gif_end, _image_opens),
-    Kind("pdf", re.compile(rb"%PDF-1\.[0-7]"), _pdf_end, _pdf_opens),
-    Kind("zip", re.compile(rb"PK\x03\x04"), _zip_end, _zip_opens),
-    Kind("sqlite", re.compile(rb"SQLite format 3\x00"), _sqlite_end, _sqlite_opens),
-    Kind("vcf", re.compile(rb"BEGIN:VCARD\r?\n"), _text_end(b"END:VCARD"), _vcard_opens),
+    Kind("jpg", re.compile(rb"\xff\xd8\xff[\xe0\xe1\xdb\xee]"), _footer(b"\xff\xd9"), _image_opens),
+    Kind("png", re.compile(rb"\x89PNG\r\n\x1a\n"), _png_ends, _image_opens),
+    Kind("gif", re.compile(rb"GIF8[79]a"), _footer(b"\x00\x3b"), _image_opens),
+    Kind("pdf", re.compile(rb"%PDF-1\.[0-7]"), _pdf_ends, _pdf_opens),
+    Kind("zip", re.compile(rb"PK\x03\x04"), _zip_ends, _zip_opens),
+    Kind("sqlite", re.compile(rb"SQLite format 3\x00"), _sqlite_ends, _sqlite_opens),
+    Kind("vcf", re.compile(rb"BEGIN:VCARD\r?\n"), _footer(b"END:VCARD"), _vcard_opens),
     Kind(
         "eml",
         re.compile(rb"(?:^|[\n\x00])(?:Return-Path|Received|From):[ \t\r\n]"),
-        _mail_end,
+        _mail_ends,
         _mail_opens,
     ),
-    Kind("html", re.compile(rb"<html[ >]", re.IGNORECASE), _text_end(b"</html>"), lambda _d: True),
+    Kind("html", re.compile(rb"<html[ >]", re.IGNORECASE), _footer(b"</html>"), lambda _d: True),
 )
 
 
@@ -196,13 +186,12 @@ def carve(buffer: bytes, own: tuple[int, int] | None = None) -> Iterator[Carved]
             start = match.start() + (1 if match.group()[:1] in (b"\n", b"\x00") else 0)
             if start < covered:
                 continue  # inside a file of this kind already carved (an embedded thumbnail)
-            end = kind.end(buffer, start)
-            if end is None or end <= start:
-                continue
-            data = buffer[start:end]
-            opened = False
-            with contextlib.suppress(Exception):  # hostile bytes: a parser's failure is a "no"
-                opened = kind.opens(data)
-            if opened:
-                covered = end
-                yield Carved(start, end - start, kind.ext, data)
+            for end in itertools.islice(kind.ends(buffer, start), MAX_TRIES):
+                data = buffer[start:end]
+                opened = False
+                with contextlib.suppress(Exception):  # hostile bytes: a failure is a "no"
+                    opened = kind.opens(data)
+                if opened:
+                    covered = end
+                    yield Carved(start, end - start, kind.ext, data)
+                    break
