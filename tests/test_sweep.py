@@ -185,3 +185,13 @@ def test_features_export_as_bulk_extractor_and_jsonl(built_case, tmp_path):
     assert inbox and all(
         r["place"] == "allocated" and r["path"].endswith("mail/inbox.eml") for r in inbox
     )
+
+
+def test_dense_utf16_text_is_swept_in_linear_time():
+    """30,000 addresses in UTF-16: every trigger window and every reading is handled once
+    (a per-window or per-hit pass over all the others made this take minutes)."""
+    data = "".join(f"mail a{i}@example.net; " for i in range(30_000)).encode("utf-16-le")
+    began = time.monotonic()
+    found = [h for h in scan(data) if h.scanner == "email"]
+    assert len(found) == 30_000
+    assert time.monotonic() - began < 15

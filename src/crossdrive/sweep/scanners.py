@@ -315,28 +315,31 @@ def _one_reading(hits: list[Hit]) -> Iterator[Hit]:
     or one a character shorter (the true reading's last character is lost) or longer (a byte
     after the text joins in; the glued-word cut usually removes it). Keep the longest feature;
     between equals, the far more common little-endian reading."""
-    kept: dict[str, list[Hit]] = {}
+    taken: set[tuple[str, int]] = set()
     for hit in sorted(hits, key=lambda h: (-len(h.feature), h.encoding != "utf-16le")):
-        others = kept.setdefault(hit.scanner, [])
-        if not any(abs(o.start - hit.start) <= 1 for o in others):
-            others.append(hit)
-    for others in kept.values():
-        yield from others
+        if not any((hit.scanner, hit.start + d) in taken for d in (-1, 0, 1)):
+            taken.add((hit.scanner, hit.start))
+            yield hit
 
 
-def _windows(positions: list[int], back: int, forward: int, size: int) -> Iterator[tuple[int, int]]:
-    """Trigger positions merged into disjoint windows."""
+def _windows(
+    positions: list[int], back: int, forward: int, size: int
+) -> Iterator[tuple[int, int, set[int]]]:
+    """Trigger positions merged into disjoint windows, each with the parities (byte offset
+    modulo 2) of its triggers: UTF-16 text is decoded at those alignments."""
     start = end = None
+    parities: set[int] = set()
     for position in sorted(positions):
         lo, hi = max(0, position - back), min(size, position + forward)
         if end is not None and lo <= end:
             end = max(end, hi)
+            parities.add(position % 2)
             continue
         if start is not None:
-            yield start, end
-        start, end = lo, hi
+            yield start, end, parities
+        start, end, parities = lo, hi, {position % 2}
     if start is not None:
-        yield start, end
+        yield start, end, parities
 
 
 def _emails_at(index: int, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
@@ -364,7 +367,8 @@ def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int]) ->
     """The scanner's full expression over the windows around its triggers."""
     scanner = SCANNERS[index]
     width = 1 if encoding == "utf-8" else 2
-    for lo, hi in _windows(positions, scanner.back * width, scanner.forward * width, len(buffer)):
+    windows = _windows(positions, scanner.back * width, scanner.forward * width, len(buffer))
+    for lo, hi, parities in windows:
         if width == 1:
             for match in scanner.exact_bytes.finditer(buffer, lo, hi):
                 try:
@@ -373,15 +377,11 @@ def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int]) ->
                     continue
                 yield from _validated(index, written, match.start(), encoding)
         else:
-            for parity in _parities(positions, lo, hi):
+            for parity in parities:
                 start = lo + ((parity - lo) % 2)
                 text = buffer[start:hi].decode(encoding, "replace")
                 for match in scanner.exact_text.finditer(text):
                     yield from _validated(index, match.group(), start + 2 * match.start(), encoding)
-
-
-def _parities(positions: list[int], lo: int, hi: int) -> set[int]:
-    return {p % 2 for p in positions if lo <= p <= hi}
 
 
 @lru_cache(maxsize=1 << 16)
