@@ -12,6 +12,7 @@ iban, bitcoin, ether, gps) so exported files read like its output.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -114,7 +115,9 @@ def _email_readings(text: str) -> Iterator[str]:
     glued = GLUED.search(domain)
     if glued:
         domain = domain[: glued.end()]
-    yield f"{local}@{domain}"
+        yield f"{local}@{domain}"
+    else:
+        yield text
     ascii_part = ASCII_DOMAIN.match(domain).group().rstrip(".-")
     if ascii_part != domain and "." in ascii_part:
         yield f"{local}@{ascii_part}"
@@ -322,24 +325,19 @@ def _one_reading(hits: list[Hit]) -> Iterator[Hit]:
             yield hit
 
 
-def _windows(
-    positions: list[int], back: int, forward: int, size: int
-) -> Iterator[tuple[int, int, set[int]]]:
-    """Trigger positions merged into disjoint windows, each with the parities (byte offset
-    modulo 2) of its triggers: UTF-16 text is decoded at those alignments."""
+def _windows(positions: list[int], back: int, forward: int, size: int) -> Iterator[tuple[int, int]]:
+    """Sorted trigger positions merged into disjoint windows."""
     start = end = None
-    parities: set[int] = set()
-    for position in sorted(positions):
+    for position in positions:
         lo, hi = max(0, position - back), min(size, position + forward)
         if end is not None and lo <= end:
             end = max(end, hi)
-            parities.add(position % 2)
             continue
         if start is not None:
-            yield start, end, parities
-        start, end, parities = lo, hi, {position % 2}
+            yield start, end
+        start, end = lo, hi
     if start is not None:
-        yield start, end, parities
+        yield start, end
 
 
 def _emails_at(index: int, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
@@ -360,28 +358,33 @@ def _emails_at(index: int, encoding: str, buffer: bytes, positions: list[int]) -
             written = buffer[start : domain.end()].decode("utf-8")
         except UnicodeDecodeError:
             continue
-        yield from _validated(index, written, start, encoding)
+        yield from _validated(index, written, start, domain.end() - start, encoding)
 
 
 def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
     """The scanner's full expression over the windows around its triggers."""
     scanner = SCANNERS[index]
     width = 1 if encoding == "utf-8" else 2
-    windows = _windows(positions, scanner.back * width, scanner.forward * width, len(buffer))
-    for lo, hi, parities in windows:
+    ordered = sorted(positions)
+    for lo, hi in _windows(ordered, scanner.back * width, scanner.forward * width, len(buffer)):
         if width == 1:
             for match in scanner.exact_bytes.finditer(buffer, lo, hi):
                 try:
                     written = match.group().decode("utf-8")
                 except UnicodeDecodeError:
                     continue
-                yield from _validated(index, written, match.start(), encoding)
-        else:
-            for parity in parities:
-                start = lo + ((parity - lo) % 2)
-                text = buffer[start:hi].decode(encoding, "replace")
-                for match in scanner.exact_text.finditer(text):
-                    yield from _validated(index, match.group(), start + 2 * match.start(), encoding)
+                yield from _validated(index, written, match.start(), len(match.group()), encoding)
+            continue
+        # UTF-16 is decoded at the alignments (byte offset modulo 2) of this window's triggers
+        inside = ordered[bisect.bisect_left(ordered, lo) : bisect.bisect_right(ordered, hi)]
+        for parity in {p % 2 for p in inside}:
+            start = lo + ((parity - lo) % 2)
+            text = buffer[start:hi].decode(encoding, "replace")
+            for match in scanner.exact_text.finditer(text):
+                found = match.group()
+                yield from _validated(
+                    index, found, start + 2 * match.start(), 2 * len(found), encoding
+                )
 
 
 @lru_cache(maxsize=1 << 16)
@@ -391,14 +394,15 @@ def _check(index: int, written: str) -> str | None:
     return SCANNERS[index].validate(written)
 
 
-def _validated(index: int, written: str, start: int, encoding: str) -> Iterator[Hit]:
+def _validated(index: int, written: str, start: int, length: int, encoding: str) -> Iterator[Hit]:
     """The first reading of the matched text that validates, as a hit (and its domain)."""
     scanner = SCANNERS[index]
     for reading in scanner.readings(written):
         feature = _check(index, reading)
         if not feature:
             continue
-        length = len(reading.encode()) if encoding == "utf-8" else 2 * len(reading)
+        if reading is not written:  # a cut reading: its own length
+            length = len(reading.encode()) if encoding == "utf-8" else 2 * len(reading)
         yield Hit(scanner.name, start, length, reading, feature, encoding)
         domain = scanner.derive(feature) if scanner.derive else None
         if domain:
