@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -41,14 +42,18 @@ FILE_COLUMNS = (
 )
 
 _CONTROLS = [*range(0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_ESCAPES = {c: (f"\\x{c:02x}" if c < 256 else f"\\u{c:04x}") for c in _CONTROLS}
+_ESCAPES = {chr(c): (f"\\x{c:02x}" if c < 256 else f"\\u{c:04x}") for c in _CONTROLS}
+_CONTROL = re.compile("[" + "".join(_ESCAPES) + "]")
 
 
 def escape_controls(text: str) -> str:
     """Control and bidi-override characters as visible escapes (`\\x01`, `\\u202e`): an
-    `invoice\\u202efdp.exe` must not display as `invoiceexe.pdf`. (str.translate: C speed,
-    it runs on the context of every swept feature.)"""
-    return text.translate(_ESCAPES)
+    `invoice\\u202efdp.exe` must not display as `invoiceexe.pdf`. It runs on the context of
+    every swept feature: a regex substitution, which costs half of str.translate's per-character
+    lookups, and nothing at all for printable text."""
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(lambda match: _ESCAPES[match.group()], text)
 
 
 def file_rows(con: duckdb.DuckDBPyConnection, device: str | None = None) -> Iterator[dict]:

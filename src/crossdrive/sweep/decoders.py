@@ -1,10 +1,13 @@
 """Decoders: find encoded or compressed data inside a buffer and hand back what it decodes to.
 
 Each decoder yields (offset in the buffer, name, decoded bytes), where the name is the step of
-the forensic path (`GZIP`, `ZIP`, `PDF`, `BASE64`, `QP`, `URL`). Decompression is by zlib (gzip,
-deflate in zip local entries, PDF FlateDecode); MIME bodies by binascii. Every output is bounded
-(`limit` bytes); a stream that would expand beyond it is cut there and reported, so a
-decompression bomb costs a warning, not the run. Truncated streams give what was readable.
+the forensic path (`GZIP`, `ZIP`, `PDF`, `BASE64`, `QP`, `URL`). A decoder does not search the
+buffer itself: its marker (a magic number, a keyword) is one more pattern in the sweep's single
+hyperscan pass (`scanners.find`), and the decoder is handed the end offsets of its marker.
+Decompression is by zlib (gzip, deflate in zip local entries, PDF FlateDecode); MIME bodies by
+binascii. Every output is bounded (`limit` bytes); a stream that would expand beyond it is cut
+there and reported, so a decompression bomb costs a warning, not the run. Truncated streams
+give what was readable.
 """
 
 from __future__ import annotations
@@ -14,13 +17,12 @@ import binascii
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
-GZIP_MAGIC = re.compile(rb"\x1f\x8b\x08")
-ZIP_LOCAL = re.compile(rb"PK\x03\x04")
 PDF_STREAM = re.compile(rb"<<([^>]{0,400})>>\s*stream\r?\n")
+TRANSFER_ENCODING = b"Content-Transfer-Encoding:"
 MIME_BODY = re.compile(
     rb"Content-Transfer-Encoding:[ \t]*(base64|quoted-printable)[^\n]*\n(?:[^\n]+\n)*?\r?\n",
     re.IGNORECASE,
@@ -54,19 +56,22 @@ def _inflate(
     return out or None
 
 
-def gzip_streams(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
-    for match in GZIP_MAGIC.finditer(buffer):
-        start = match.start()
+Found = Iterator[tuple[int, str, bytes]]
+
+
+def gzip_streams(buffer: bytes, budget: Budget, ends: list[int]) -> Found:
+    for end in ends:
+        start = end - 3
         out = _inflate(memoryview(buffer)[start : start + budget.limit], 31, budget, start, "GZIP")
         if out:
             yield start, "GZIP", out
 
 
-def zip_entries(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+def zip_entries(buffer: bytes, budget: Budget, ends: list[int]) -> Found:
     """Local file entries (stored or deflated), read from their 30-byte headers, so members of
     partial or carved archives are found without a central directory."""
-    for match in ZIP_LOCAL.finditer(buffer):
-        start = match.start()
+    for end in ends:
+        start = end - 4
         header = buffer[start : start + 30]
         if len(header) < 30:
             continue
@@ -86,9 +91,14 @@ def zip_entries(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes
             yield start, "ZIP", out
 
 
-def pdf_streams(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+def pdf_streams(buffer: bytes, budget: Budget, ends: list[int]) -> Found:
     """PDF streams with FlateDecode, ASCII85Decode or both (in the order the filters list)."""
-    for match in PDF_STREAM.finditer(buffer):
+    for end in ends:  # the marker is `stream` and its line end: the dictionary lies before it
+        match = PDF_STREAM.search(buffer, max(0, end - 440), end)
+        while match and match.end() != end:
+            match = PDF_STREAM.search(buffer, match.start() + 1, end)
+        if not match:
+            continue
         filters = match.group(1)
         if b"FlateDecode" not in filters and b"ASCII85Decode" not in filters:
             continue
@@ -109,9 +119,12 @@ def pdf_streams(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes
             yield start, "PDF", bytes(data)
 
 
-def mime_bodies(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+def mime_bodies(buffer: bytes, budget: Budget, ends: list[int]) -> Found:
     """Base64 and quoted-printable bodies of MIME messages (mail stores, .eml, remnants)."""
-    for match in MIME_BODY.finditer(buffer):
+    for end in ends:
+        match = MIME_BODY.match(buffer, end - len(TRANSFER_ENCODING))
+        if not match:
+            continue
         start = match.end()
         if match.group(1).lower() == b"base64":
             lines = BASE64_LINES.match(buffer, start)
@@ -128,22 +141,34 @@ def mime_bodies(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes
             yield start, "QP", binascii.a2b_qp(body)
 
 
-PERCENT_MARK = re.compile(rb"%(?:40|2[Bb])")
 URL_CHARS = re.compile(rb"[^\s\"'<>\x00-\x1f]{0,200}%(?:40|2[Bb])[^\s\"'<>\x00-\x1f]{0,200}")
 
 
-def percent_encoded(buffer: bytes, budget: Budget) -> Iterator[tuple[int, str, bytes]]:
+def percent_encoded(buffer: bytes, budget: Budget, ends: list[int]) -> Found:
     """URLs and form data with a percent-encoded `@` or `+` (`q=bob%40mail.ru`): decoded, so
     the addresses and numbers in browser histories and logs are found. The literal marks are
     found first; the surrounding URL is matched only around them."""
     covered = -1
-    for mark in PERCENT_MARK.finditer(buffer):
-        if mark.start() < covered:
+    for end in ends:
+        if end - 3 < covered:
             continue
-        match = URL_CHARS.search(buffer, max(0, mark.start() - 200), mark.end() + 200)
+        match = URL_CHARS.search(buffer, max(0, end - 203), end + 200)
         if match:
             covered = match.end()
             yield match.start(), "URL", unquote_to_bytes(match.group())
 
 
-DECODERS = (gzip_streams, zip_entries, pdf_streams, mime_bodies, percent_encoded)
+@dataclass(frozen=True)
+class Decoder:
+    marker: str  # a hyperscan expression; the decoder gets the end offset of each match
+    caseless: bool
+    decode: Callable[[bytes, Budget, list[int]], Found]
+
+
+DECODERS = (
+    Decoder(r"\x1f\x8b\x08", False, gzip_streams),
+    Decoder(r"PK\x03\x04", False, zip_entries),
+    Decoder(r">>\s*stream\r?\n", False, pdf_streams),
+    Decoder(TRANSFER_ENCODING.decode(), True, mime_bodies),
+    Decoder(r"%(?:40|2[Bb])", False, percent_encoded),
+)

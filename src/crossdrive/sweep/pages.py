@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from crossdrive.exports.rows import escape_controls
-from crossdrive.sweep.decoders import DECODERS, Budget
-from crossdrive.sweep.scanners import Hit, scan
+from crossdrive.sweep.decoders import Budget
+from crossdrive.sweep.scanners import Found, Hit, find, scan
 
 PAGE = 16 * 1024 * 1024
 MARGIN = 1024 * 1024
@@ -28,6 +28,9 @@ LEAD = 4096  # read before a page too: a feature reaching back over its start is
 MAX_DEPTH = 5
 PAGE_SECONDS = 120.0
 CONTEXT = 16
+# Where a trigger or a decoder's marker can lie past the first byte of what it finds: the
+# margin is scanned no further (the features there belong to the next page).
+REACH = 4096
 
 
 def plan_pages(size: int, page: int = PAGE) -> list[tuple[int, int]]:
@@ -66,20 +69,33 @@ def _sweep(
     depth: int,
     own: tuple[int, int] | None,
 ) -> Iterator[dict]:
-    for hit in scan(buffer):
-        if own and not own[0] <= hit.start < own[1]:
+    lo, hi = own or (0, len(buffer))
+    found = find(buffer, hi + REACH)
+    for hit in scan(buffer, found):
+        if not lo <= hit.start < hi:
             continue
         if prefix is None:
-            offset, chain = base + hit.start, str(base + hit.start)
+            offset = base + hit.start
+            chain = str(offset)
         else:
             offset, chain = base, f"{prefix}-{hit.start}"
-        yield _row(state.device, hit, buffer, offset, chain, depth)
+        yield {
+            "device": state.device,
+            "scanner": hit.scanner,
+            "feature": hit.feature,
+            "written": hit.written,
+            "context": _context(buffer, hit),
+            "offset": offset,
+            "chain": chain,
+            "encoding": hit.encoding,
+            "depth": depth,
+        }
     if depth >= MAX_DEPTH:
-        if _has_encoded(buffer, state.budget):
+        if _has_encoded(buffer, found):
             state.warn(base, f"decoding stopped at depth {MAX_DEPTH} ({prefix})")
         return
-    for decoder in DECODERS:
-        for position, name, decoded in decoder(buffer, state.budget):
+    for decoder, ends in found.markers.items():
+        for position, name, decoded in decoder.decode(buffer, state.budget, ends):
             if own and not own[0] <= position < own[1]:
                 continue
             where = base + position if prefix is None else base
@@ -94,28 +110,20 @@ def _sweep(
             yield from _sweep(state, decoded, step, where, depth + 1, None)
 
 
-def _has_encoded(buffer: bytes, budget: Budget) -> bool:
-    return any(True for decoder in DECODERS for _ in decoder(buffer, Budget(limit=64)))
-
-
-def _row(device: str, hit: Hit, buffer: bytes, offset: int, chain: str, depth: int) -> dict:
-    return {
-        "device": device,
-        "scanner": hit.scanner,
-        "feature": hit.feature,
-        "written": hit.written,
-        "context": _context(buffer, hit),
-        "offset": offset,
-        "chain": chain,
-        "encoding": hit.encoding,
-        "depth": depth,
-    }
+def _has_encoded(buffer: bytes, found: Found) -> bool:
+    return any(
+        True
+        for decoder, ends in found.markers.items()
+        for _ in decoder.decode(buffer, Budget(limit=64), ends)
+    )
 
 
 def _context(buffer: bytes, hit: Hit) -> str:
-    width = 1 if hit.encoding == "utf-8" else 2
-    lo = max(0, hit.start - CONTEXT * width)
-    if width == 2 and (hit.start - lo) % 2:
-        lo += 1
-    raw = buffer[lo : hit.start + hit.length + CONTEXT * width]
+    if hit.encoding == "utf-8":
+        lo = hit.start - CONTEXT if hit.start > CONTEXT else 0
+        raw = buffer[lo : hit.start + hit.length + CONTEXT]
+    else:
+        lo = max(0, hit.start - 2 * CONTEXT)
+        lo += (hit.start - lo) % 2
+        raw = buffer[lo : hit.start + hit.length + 2 * CONTEXT]
     return escape_controls(raw.decode(hit.encoding, "replace"))

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import hyperscan
 
 from crossdrive.sweep import validators
+from crossdrive.sweep.decoders import DECODERS, Decoder
 
 NON_ASCII_BYTES = r"\x80-\xff"
 # In UTF-16, letters of the scripts IDN domains use; not CJK (ASCII read as UTF-16 decodes to
@@ -140,7 +141,8 @@ DIGIT = "[0-9]"
 SCANNERS: tuple[Scanner, ...] = (
     Scanner(
         "email",
-        (("@", ""), ("[A-Za-z0-9\\x80-\\xff]", "")),  # IDN domains start with UTF-8 bytes
+        # a local-part character, `@`, a domain character (IDN domains start with UTF-8 bytes)
+        (('[A-Za-z0-9._+"\\-]', ""), ("@", ""), ("[A-Za-z0-9\\x80-\\xff]", "")),
         rf"(?:\"[^\"\r\n]{{1,62}}\"|{LOCAL})@{DOMAIN}",
         80,
         260,
@@ -259,7 +261,7 @@ SCANNERS: tuple[Scanner, ...] = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     scanner: str
     start: int  # byte offset in the buffer
@@ -269,48 +271,84 @@ class Hit:
     encoding: str
 
 
+@dataclass
+class Found:
+    """What one hyperscan pass over a buffer found: the end offsets of each scanner trigger
+    (by pattern) and of each decoder's marker (by decoder)."""
+
+    triggers: dict[int, list[int]]
+    markers: dict[Decoder, list[int]]
+
+
 @lru_cache(maxsize=1)
-def database() -> tuple[hyperscan.Database, list[tuple[int, str]]]:
-    """One compiled database: every trigger of every scanner in every encoding."""
-    expressions, ids, flags, meaning = [], [], [], []
+def database() -> tuple[hyperscan.Database, list[tuple[int, str]], list[Decoder]]:
+    """One compiled database: every trigger of every scanner in every encoding, then every
+    decoder's marker."""
+    expressions, flags, meaning = [], [], []
     for index, scanner in enumerate(SCANNERS):
         for encoding in ENCODINGS if scanner.wide else ENCODINGS[:1]:
             expressions.append(scanner.trigger_pattern(encoding))
-            ids.append(len(meaning))
             flags.append(hyperscan.HS_FLAG_CASELESS if scanner.caseless else 0)
             meaning.append((index, encoding))
+    for decoder in DECODERS:
+        expressions.append(decoder.marker.encode())
+        flags.append(hyperscan.HS_FLAG_CASELESS if decoder.caseless else 0)
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=expressions, ids=ids, flags=flags)
-    return db, meaning
+    db.compile(expressions=expressions, ids=list(range(len(expressions))), flags=flags)
+    return db, meaning, list(DECODERS)
+
+
+def find(buffer: bytes, end: int | None = None) -> Found:
+    """One pass of the compiled database over `buffer` (up to `end`)."""
+    db, meaning, decoders = database()
+    ends: dict[int, list[int]] = {}
+
+    def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> int:
+        if pattern in ends:
+            ends[pattern].append(end)
+        else:
+            ends[pattern] = [end]
+        return 0
+
+    db.scan(buffer if end is None else memoryview(buffer)[:end], match_event_handler=on_match)
+    markers = {decoder: ends.pop(len(meaning) + n, []) for n, decoder in enumerate(decoders)}
+    return Found(ends, markers)
 
 
 EMAIL = next(i for i, scanner in enumerate(SCANNERS) if scanner.name == "email")
+SHARED = {
+    i
+    for i, scanner in enumerate(SCANNERS)
+    if sum(other.name == scanner.name for other in SCANNERS) > 1
+}
 LOCAL_REVERSED = re.compile(LOCAL.encode())
 DOMAIN_AT = re.compile(("@" + DOMAIN).replace("{U}", NON_ASCII_BYTES).encode())
 
 
-def scan(buffer: bytes) -> Iterator[Hit]:
-    """Every validated feature in `buffer`, each once, in no particular order."""
-    db, meaning = database()
-    ends: dict[int, list[int]] = {}
-
-    def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> int:
-        ends.setdefault(pattern, []).append(end)
-        return 0
-
-    db.scan(buffer, match_event_handler=on_match)
-    seen: set[tuple[str, int]] = set()
+def scan(buffer: bytes, found: Found | None = None) -> list[Hit]:
+    """Every validated feature in `buffer`, each once, in no particular order (`found`: the
+    buffer's hyperscan pass when the caller already made it)."""
+    _db, meaning, _decoders = database()
+    found = found or find(buffer)
+    hits: list[Hit] = []
+    shared: list[Hit] = []  # of scanners that share a name: two of them may find one feature
     wide: list[Hit] = []
-    for pattern, positions in ends.items():
+    for pattern, positions in found.triggers.items():
         index, encoding = meaning[pattern]
-        reader = _emails_at if index == EMAIL and encoding == "utf-8" else _windowed
-        for hit in reader(index, encoding, buffer, positions):
-            if encoding != "utf-8":
-                wide.append(hit)
-            elif (hit.scanner, hit.start) not in seen:
-                seen.add((hit.scanner, hit.start))
-                yield hit
-    yield from _one_reading(wide)
+        if encoding != "utf-8":
+            _windowed(index, encoding, buffer, positions, wide)
+        elif index == EMAIL:
+            _emails_at(buffer, positions, hits)
+        else:
+            _windowed(index, encoding, buffer, positions, shared if index in SHARED else hits)
+    seen: set[tuple[str, int]] = set()
+    for hit in shared:
+        key = (hit.scanner, hit.start)
+        if key not in seen:
+            seen.add(key)
+            hits.append(hit)
+    hits.extend(_one_reading(wide))
+    return hits
 
 
 def _one_reading(hits: list[Hit]) -> Iterator[Hit]:
@@ -340,14 +378,14 @@ def _windows(positions: list[int], back: int, forward: int, size: int) -> Iterat
         yield start, end
 
 
-def _emails_at(index: int, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
+def _emails_at(buffer: bytes, positions: list[int], out: list[Hit]) -> None:
     """UTF-8 addresses read outwards from each `@` the trigger found: the local part by one
     match on the reversed bytes before it, the domain by one match after it. Running the full
     expression over a window would try every position of every word in dense text."""
-    for end in sorted(set(positions)):
-        at = end - 2  # the trigger is `@` and one domain character
-        if buffer[at - 1 : at] == b'"':  # a quoted local part: the full expression
-            yield from _windowed(index, encoding, buffer, [end])
+    for end in positions:  # hyperscan reports ends in order, each once
+        at = end - 2  # the trigger is a local-part character, `@` and one domain character
+        if buffer[at - 1] == 0x22:  # a quoted local part: the full expression
+            _windowed(EMAIL, "utf-8", buffer, [end], out)
             continue
         local = LOCAL_REVERSED.match(buffer[max(0, at - 64) : at][::-1])
         domain = DOMAIN_AT.match(buffer, at)
@@ -358,53 +396,58 @@ def _emails_at(index: int, encoding: str, buffer: bytes, positions: list[int]) -
             written = buffer[start : domain.end()].decode("utf-8")
         except UnicodeDecodeError:
             continue
-        yield from _validated(index, written, start, domain.end() - start, encoding)
+        _validated(EMAIL, written, start, domain.end() - start, "utf-8", out)
 
 
-def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int]) -> Iterator[Hit]:
+def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int], out: list[Hit]):
     """The scanner's full expression over the windows around its triggers."""
     scanner = SCANNERS[index]
     width = 1 if encoding == "utf-8" else 2
-    ordered = sorted(positions)
-    for lo, hi in _windows(ordered, scanner.back * width, scanner.forward * width, len(buffer)):
+    for lo, hi in _windows(positions, scanner.back * width, scanner.forward * width, len(buffer)):
         if width == 1:
             for match in scanner.exact_bytes.finditer(buffer, lo, hi):
                 try:
                     written = match.group().decode("utf-8")
                 except UnicodeDecodeError:
                     continue
-                yield from _validated(index, written, match.start(), len(match.group()), encoding)
+                start = match.start()
+                _validated(index, written, start, match.end() - start, encoding, out)
             continue
         # UTF-16 is decoded at the alignments (byte offset modulo 2) of this window's triggers
-        inside = ordered[bisect.bisect_left(ordered, lo) : bisect.bisect_right(ordered, hi)]
+        inside = positions[bisect.bisect_left(positions, lo) : bisect.bisect_right(positions, hi)]
         for parity in {p % 2 for p in inside}:
             start = lo + ((parity - lo) % 2)
             text = buffer[start:hi].decode(encoding, "replace")
             for match in scanner.exact_text.finditer(text):
                 found = match.group()
-                yield from _validated(
-                    index, found, start + 2 * match.start(), 2 * len(found), encoding
-                )
+                _validated(index, found, start + 2 * match.start(), 2 * len(found), encoding, out)
 
 
 @lru_cache(maxsize=1 << 16)
-def _check(index: int, written: str) -> str | None:
-    """Validation is the costly step (phonenumbers above all) and the same address or number
-    recurs all over a disk: each distinct candidate is checked once per process."""
-    return SCANNERS[index].validate(written)
-
-
-def _validated(index: int, written: str, start: int, length: int, encoding: str) -> Iterator[Hit]:
-    """The first reading of the matched text that validates, as a hit (and its domain)."""
+def _resolve(index: int, written: str) -> tuple[str, str, str | None] | None:
+    """The first reading of the matched text that validates: (reading, feature, derived
+    domain). Validation is the costly step (phonenumbers above all) and the same address or
+    number recurs all over a disk: each distinct text is resolved once per process."""
     scanner = SCANNERS[index]
     for reading in scanner.readings(written):
-        feature = _check(index, reading)
-        if not feature:
-            continue
-        if reading is not written:  # a cut reading: its own length
-            length = len(reading.encode()) if encoding == "utf-8" else 2 * len(reading)
-        yield Hit(scanner.name, start, length, reading, feature, encoding)
-        domain = scanner.derive(feature) if scanner.derive else None
-        if domain:
-            yield Hit("domain", start, length, reading, domain.lower(), encoding)
+        feature = scanner.validate(reading)
+        if feature:
+            domain = scanner.derive(feature) if scanner.derive else None
+            return reading, feature, domain.lower() if domain else None
+    return None
+
+
+def _validated(
+    index: int, written: str, start: int, length: int, encoding: str, out: list[Hit]
+) -> None:
+    """The matched text as a hit (and its domain) when a reading of it validates."""
+    resolved = _resolve(index, written)
+    if resolved is None:
         return
+    reading, feature, domain = resolved
+    if reading != written:  # a cut reading: its own length
+        length = len(reading.encode()) if encoding == "utf-8" else 2 * len(reading)
+    name = SCANNERS[index].name
+    out.append(Hit(name, start, length, reading, feature, encoding))
+    if domain:
+        out.append(Hit("domain", start, length, reading, domain, encoding))
