@@ -9,6 +9,7 @@ import io
 import random
 import time
 import zipfile
+import zlib
 from collections import Counter
 
 from crossdrive.sweep.pages import sweep_page
@@ -35,7 +36,9 @@ def test_each_scanner_finds_its_features_in_utf8():
         "IBAN DE89 3704 0044 0532 0130 00; server 192.0.2.44; see https://example.org/a?b=c; "
         "BTC 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2, ETH 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed; "
         "at 41.0082, 28.9784. v6 2001:0db8:0000:0000:0000:8a2e:0370:7334 at 12:30:45, "
-        "chat xmpp:Anna@jabber.org?message, MAC 00:1A:2B:3C:4D:5E."
+        "chat xmpp:Anna@jabber.org?message, MAC 00:1A:2B:3C:4D:5E. "
+        "Skype skype:Bob.Smith77?call or skype:live:.cid.1a2b3c4d5e6f7a8b, "
+        "https://t.me/Anna_Petrova and wa.me/4915123222791; not t.me/joinchat or skype:ab."
     ).encode()
     found = features(text)
     for expected in [
@@ -56,8 +59,14 @@ def test_each_scanner_finds_its_features_in_utf8():
         ("gps", "41.0082,28.9784"),
         ("ip", "2001:db8::8a2e:370:7334"),
         ("xmpp", "anna@jabber.org"),
+        ("handle", "skype:bob.smith77"),
+        ("handle", "skype:live:.cid.1a2b3c4d5e6f7a8b"),
+        ("handle", "telegram:@anna_petrova"),
+        ("handle", "whatsapp:+4915123222791"),
     ]:
         assert expected in found, expected
+    handles = {feature for scanner, feature in found if scanner == "handle"}
+    assert len(handles) == 4, handles
 
 
 def test_false_candidates_are_rejected():
@@ -119,6 +128,23 @@ def test_decoders_nest_with_the_forensic_path():
     steps = hit["chain"].split("-")
     assert steps[0] == str(mime_at) and steps[1::2] == ["BASE64", "ZIP", "GZIP"]
     assert hit["depth"] == 3 and not warnings
+
+
+def test_raw_zlib_streams_are_decoded_but_pdf_streams_only_once():
+    packed = zlib.compress(b"reach me at zl.person@example.com please, " * 3)
+    pdf = b"<< /Length 99 /Filter /FlateDecode >>\nstream\n" + packed + b"\nendstream\n"
+    data = b"\x00" * 100 + packed + b"\x00" * 100 + pdf
+    rows, warnings = page_rows(data, 4096)
+    chains = sorted(r["chain"] for r in rows if r["scanner"] == "email")
+    assert chains == [
+        "4196-ZLIB-12",
+        "4196-ZLIB-54",
+        "4196-ZLIB-96",
+        f"{4096 + 200 + len(packed) + pdf.index(packed)}-PDF-12",
+        f"{4096 + 200 + len(packed) + pdf.index(packed)}-PDF-54",
+        f"{4096 + 200 + len(packed) + pdf.index(packed)}-PDF-96",
+    ]
+    assert not warnings
 
 
 def test_quoted_printable_and_percent_encoding_are_decoded():

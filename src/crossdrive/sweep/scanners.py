@@ -124,6 +124,26 @@ def _email_readings(text: str) -> Iterator[str]:
         yield f"{local}@{ascii_part}"
 
 
+TELEGRAM_RESERVED = {"joinchat", "addstickers", "addtheme", "share", "proxy", "socks", "login"}
+
+
+def _skype(text: str) -> str | None:
+    """`skype:NAME` URIs (`?call`, `?chat` after the name are not part of it)."""
+    return "skype:" + text[6:].lower()
+
+
+def _me_link(text: str) -> str | None:
+    """t.me / telegram.me links name a Telegram user or channel (5-32 word characters starting
+    with a letter); wa.me links carry a WhatsApp number, validated as a phone number."""
+    host, _, name = text.rpartition("/")
+    if host.lower().endswith("wa.me"):
+        number = _international("+" + name.lstrip("+")) if name.lstrip("+").isdigit() else None
+        return f"whatsapp:{number}" if number else None
+    if not 5 <= len(name) <= 32 or not name[0].isalpha() or name.lower() in TELEGRAM_RESERVED:
+        return None
+    return f"telegram:@{name.lower()}"
+
+
 def _url(text: str) -> str | None:
     url = text.rstrip(".,;:)]}")
     try:
@@ -200,6 +220,25 @@ SCANNERS: tuple[Scanner, ...] = (
         6,
         330,
         lambda text: validators.xmpp_address(text[5:]),
+        caseless=True,
+    ),
+    Scanner(
+        "handle",
+        (("s", ""), ("k", ""), ("y", ""), ("p", ""), ("e", ""), (":", "")),
+        r"(?i:skype:)(?:live:\.cid\.[0-9a-fA-F]{8,20}|live:[A-Za-z][A-Za-z0-9._-]{2,31}"
+        r"|[A-Za-z][A-Za-z0-9.,_-]{5,31})",
+        6,
+        50,
+        _skype,
+        caseless=True,
+    ),
+    Scanner(
+        "handle",
+        (("\\.", ""), ("m", ""), ("e", ""), ("/", ""), ("[A-Za-z0-9_+]", "")),
+        r"(?<![A-Za-z0-9.-])(?i:t|telegram|wa)\.me/\+?[A-Za-z0-9_]{3,32}(?![A-Za-z0-9_])",
+        16,
+        40,
+        _me_link,
         caseless=True,
     ),
     Scanner(
