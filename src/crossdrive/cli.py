@@ -181,6 +181,9 @@ SELECT d.label, d.format, d.size,
   (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'orphan') AS orphan,
   (SELECT count(*) FROM features x WHERE x.device = d.label) AS features,
   (SELECT count(*) FROM carved c WHERE c.device = d.label) AS carved,
+  (SELECT count(*) FROM messages m WHERE m.device = d.label) AS messages,
+  (SELECT count(*) FROM contacts c WHERE c.device = d.label) AS contacts,
+  (SELECT count(*) FROM documents x WHERE x.device = d.label) AS documents,
   (SELECT count(*) FROM errors e WHERE e.device = d.label) AS errors
 FROM devices d ORDER BY d.label
 """
@@ -200,6 +203,9 @@ def print_status(case: Case) -> None:
         "orphan",
         "features",
         "carved",
+        "messages",
+        "contacts",
+        "documents",
         "errors",
     ):
         table.add_column(column, justify="left" if column in ("device", "format") else "right")
@@ -211,7 +217,7 @@ def print_status(case: Case) -> None:
 @app.command()
 def status(case_dir: Path = CaseArg) -> None:
     """Per-device counts: file systems, allocated, deleted, orphan files, features, carved
-    files, errors."""
+    files, messages, contacts, documents, errors."""
     print_status(open_case(case_dir))
 
 
@@ -243,23 +249,28 @@ EXPORTS = {
     ("files", "csv"),
     ("features", "bulk_extractor"),
     ("features", "jsonl"),
+    ("timeline", "jsonl"),
+    ("timeline", "bodyfile"),
 }
 
 
 @app.command()
 def export(
     case_dir: Path = CaseArg,
-    what: str = typer.Argument(..., help="files | features"),
+    what: str = typer.Argument(..., help="files | features | timeline"),
     fmt: str = typer.Option(
-        ..., "--format", help="files: dfxml | bodyfile | csv; features: bulk_extractor | jsonl"
+        ...,
+        "--format",
+        help="files: dfxml | bodyfile | csv; features: bulk_extractor | jsonl; "
+        "timeline: jsonl (Timesketch) | bodyfile",
     ),
     output: Path = typer.Option(
         ..., "-o", "--output", help="Output file (directory for dfxml and bulk_extractor)."
     ),
 ) -> None:
     """Export in the formats other tools read: DFXML per device, mactime bodyfile, CSV;
-    bulk_extractor feature files and histograms; JSON lines."""
-    from crossdrive.exports import bodyfile, csvfile, dfxml, features
+    bulk_extractor feature files and histograms; JSON lines; a Timesketch timeline."""
+    from crossdrive.exports import bodyfile, csvfile, dfxml, features, timeline
     from crossdrive.paths import safe_name
 
     if (what, fmt) not in EXPORTS:
@@ -283,12 +294,64 @@ def export(
         else:
             output.parent.mkdir(parents=True, exist_ok=True)
             writer = {
-                "bodyfile": bodyfile.write,
-                "csv": csvfile.write,
-                "jsonl": features.write_jsonl,
+                ("files", "bodyfile"): bodyfile.write,
+                ("files", "csv"): csvfile.write,
+                ("features", "jsonl"): features.write_jsonl,
+                ("timeline", "jsonl"): timeline.write_jsonl,
+                ("timeline", "bodyfile"): timeline.write_bodyfile,
             }
-            n = writer[fmt](con, output)
+            n = writer[what, fmt](con, output)
             out.print(f"{output}: {n:,} entries")
+
+
+def _marked(snippet_html: str) -> str:
+    """A tantivy snippet (HTML, matches in <b>) as rich markup, its text escaped."""
+    import html
+
+    from rich.markup import escape
+
+    from crossdrive.exports.rows import escape_controls
+
+    parts = snippet_html.replace("</b>", "<b>").split("<b>")
+    return "".join(
+        f"[bold]{escape(text)}[/bold]" if n % 2 else escape(text)
+        for n, text in enumerate(escape_controls(html.unescape(p)) for p in parts)
+    )
+
+
+@app.command()
+def search(
+    case_dir: Path = CaseArg,
+    query: str = typer.Argument(..., help='Words, "phrases", AND/OR/NOT, device:DEV01 …'),
+    limit: int = typer.Option(20, help="Most hits shown."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per hit."),
+) -> None:
+    """Full-text search of message bodies and document text, with where each hit lies."""
+    import json
+    from dataclasses import asdict
+
+    from crossdrive import fulltext
+
+    case = open_case(case_dir)
+    folder = case.root / "index"
+    if not (folder / "built-from").exists():
+        fail("no full-text index yet: run `crossdrive process` first")
+    with audited(case, "search", {"query": query, "limit": limit}):
+        hits = list(fulltext.search(folder, query, limit))
+    if as_json:
+        for hit in hits:
+            out.print_json(json.dumps(asdict(hit), ensure_ascii=False))
+        return
+    table = Table(title=f"{len(hits)} hits for {query!r}")
+    for column in ("score", "device", "state", "path / offset", "artifact", "time", "snippet"):
+        table.add_column(column)
+    for hit in hits:
+        where = f"{hit.path or '(no path)'}\n@{hit.offset} {hit.chain or ''}"
+        snippet = _marked(hit.snippet)
+        table.add_row(
+            f"{hit.score:.2f}", hit.device, hit.state, where, hit.artifact, hit.time or "", snippet
+        )
+    out.print(table)
 
 
 @app.command()

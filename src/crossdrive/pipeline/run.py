@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from crossdrive import fulltext
 from crossdrive.case import Case
 from crossdrive.pipeline.executor import run_tasks
+from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
 from crossdrive.pipeline.tasks import Task, done_dir, is_done
 from crossdrive.store import database
 from crossdrive.sweep.pages import plan_pages
@@ -85,11 +87,64 @@ def plan_carves(case: Case) -> list[Task]:
     return tasks
 
 
+CONTENT_FILES = 500  # files per content task
+CONTENT_BYTES = 256 * 1024 * 1024  # or bytes, whichever comes first
+
+
+def plan_contents(case: Case) -> list[Task]:
+    """Batches of each file system's readable regular files (same filter and order as the
+    task applies to the walk's shard), so every file is parsed by exactly one task."""
+    tasks = []
+    for walk in plan_walks(case):
+        with case.connect(read_only=True) as con:
+            sizes = [
+                size
+                for (size,) in con.execute(
+                    f"SELECT size FROM files WHERE task_id = ? AND {CONTENT_FILTER} "
+                    f"ORDER BY {CONTENT_ORDER}",
+                    [walk.id],
+                ).fetchall()
+            ]
+        first = total = 0
+        for index, size in enumerate([*sizes, None]):
+            count = index - first
+            if size is None or count >= CONTENT_FILES or (count and total + size > CONTENT_BYTES):
+                if count:
+                    inputs = {
+                        **walk.inputs,
+                        "fs_offset": walk.inputs["offset"],
+                        "walk": str(done_dir(case.shards, walk) / "files.parquet"),
+                        "first": first,
+                        "count": count,
+                    }
+                    tasks.append(Task(walk.device, "content", f"{walk.unit}.{first:07d}", inputs))
+                first, total = index, 0
+            total += size or 0
+    return tasks
+
+
+def plan_carved_contents(case: Case) -> list[Task]:
+    """One task per device over the files the carve stage saved."""
+    with case.connect(read_only=True) as con:
+        rows = con.execute(
+            'SELECT device, saved_as, "offset" FROM carved ORDER BY device, "offset"'
+        ).fetchall()
+    carved: dict[str, list[tuple[str, int]]] = {}
+    for device, saved_as, offset in rows:
+        carved.setdefault(device, []).append((saved_as, offset))
+    return [
+        Task(device, "carved-content", "all", {"case": str(case.root), "carved": files})
+        for device, files in carved.items()
+    ]
+
+
 STAGE_PLANNERS: list[tuple[str, Planner]] = [
     ("volumes", plan_volumes),
     ("walk", plan_walks),
     ("sweep", plan_sweeps),
     ("carve", plan_carves),
+    ("content", plan_contents),
+    ("carved-content", plan_carved_contents),
 ]
 
 StageStart = Callable[[str, int], Callable[[Task, dict], None]]
@@ -110,6 +165,8 @@ def process(case: Case, workers: int, stage_start: StageStart) -> dict[str, int]
                 on_done(task, {"rows": {}, "resumed": True})
         run_tasks(case.shards, tasks, workers, on_done)
         load(case, tasks)
+    with case.connect(read_only=True) as con:
+        fulltext.build(con, case.root / "index")  # derived: rebuilt only when records changed
     return counts
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 
 import crossdrive.filesystems  # noqa: F401  (fixes the time zone TSK uses)
+from crossdrive.artifacts import HEAD, recognise
+from crossdrive.content.process import Origin, Output, process_file
 from crossdrive.evidence import open_container
 from crossdrive.evidence.tsk_image import TskImage
+from crossdrive.filesystems.content import FileSystemReader
 from crossdrive.filesystems.walk import FsContext, open_filesystem, walk_filesystem
 from crossdrive.paths import safe_name
 from crossdrive.pipeline.tasks import Task
@@ -169,9 +173,71 @@ def _inside(runs: list[tuple[int, int]], offset: int) -> bool:
     return at >= 0 and runs[at][0] <= offset < runs[at][1]
 
 
+# The files the content stage reads, in the order its batches cut them (planner and task
+# apply the same filter to the walk's shard): regular files whose content the walk could read.
+CONTENT_FILTER = "meta_type = 'reg' AND NOT reallocated AND md5 IS NOT NULL AND size > 0"
+CONTENT_ORDER = "path, attr_id"
+MAX_FILE = 4 * 1024**3  # larger files are left to the sweep
+
+
+def content_stage(task: Task) -> dict[str, Iterable[dict]]:
+    """Records of the artifact parsers from one batch of a file system's files."""
+    with duckdb.connect() as con:
+        files = con.execute(
+            f"""SELECT path, inode, attr_type, attr_id, size, state, byte_runs
+                FROM read_parquet(?) WHERE {CONTENT_FILTER} ORDER BY {CONTENT_ORDER}
+                LIMIT ? OFFSET ?""",
+            [task.inputs["walk"], task.inputs["count"], task.inputs["first"]],
+        ).fetchall()
+    out = Output()
+    partition = task.inputs["partition"]
+    with (
+        FileSystemReader(Path(task.inputs["image"]), task.inputs["fs_offset"]) as reader,
+        tempfile.TemporaryDirectory(prefix="crossdrive-content-") as folder,
+    ):
+        for path, inode, attr_type, attr_id, size, state, runs in files:
+            origin = Origin(
+                task.device,
+                partition,
+                path,
+                state,
+                inode,
+                tuple((r["file_offset"], r["img_offset"], r["len"]) for r in runs),
+            )
+            try:
+                if not recognise(path, reader.head(inode, attr_type, attr_id, size, HEAD)):
+                    continue
+                if size > MAX_FILE:
+                    out.error(origin, f"{size:,} bytes: too large for the parsers (swept only)")
+                    continue
+                local = Path(folder) / (safe_name(path.rsplit("/", 1)[-1]) or "file")
+                with open(local, "wb") as copy:
+                    reader.copy(inode, attr_type, attr_id, size, copy)
+                process_file(local, origin, out)
+                local.unlink()
+            except OSError as exc:
+                out.error(origin, f"cannot read content: {exc}")
+    return {**out.tables, "errors": out.errors}
+
+
+def carved_content_stage(task: Task) -> dict[str, Iterable[dict]]:
+    """Records of the artifact parsers from one device's carved files (state `carved`)."""
+    out = Output()
+    case = Path(task.inputs["case"])
+    for saved_as, offset in task.inputs["carved"]:
+        origin = Origin(task.device, None, None, "carved", start=offset)
+        try:
+            process_file(case / saved_as, origin, out)
+        except OSError as exc:
+            out.error(origin, f"cannot read carved file {saved_as}: {exc}")
+    return {**out.tables, "errors": out.errors}
+
+
 STAGES = {
     "volumes": volumes_stage,
     "walk": walk_stage,
     "sweep": sweep_stage,
     "carve": carve_stage,
+    "content": content_stage,
+    "carved-content": carved_content_stage,
 }

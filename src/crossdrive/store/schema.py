@@ -146,8 +146,71 @@ TABLES: dict[str, pa.Schema] = {
     ),
 }
 
+# Where every artifact record comes from (content/process.py fills these columns).
+PROVENANCE = [
+    ("task_id", pa.string()),
+    ("device", pa.string()),
+    ("partition", pa.int32()),
+    ("path", pa.string()),  # of the file (archive members: archive path/member name)
+    ("state", pa.string()),  # allocated | deleted | orphan | carved
+    ("offset", pa.int64()),  # image offset of the record's bytes (or of the outermost data)
+    ("chain", pa.string()),  # forensic path: 81920, 81920-GZIP-3310
+    ("artifact", pa.string()),  # the parser: mbox, eml, skype, chrome …
+]
+STRINGS = pa.list_(pa.string())
+
+
+def _records(*columns: tuple[str, pa.DataType]) -> pa.Schema:
+    return pa.schema([*PROVENANCE, *columns])
+
+
+S = pa.string()
+TABLES.update(
+    {
+        "messages": _records(
+            ("channel", S),
+            ("time", S),
+            ("sender", S),
+            ("recipients", STRINGS),
+            ("cc", STRINGS),
+            ("bcc", STRINGS),
+            ("sender_name", S),
+            ("subject", S),
+            ("body", S),
+            ("message_id", S),
+            ("conversation", S),
+            ("direction", S),
+            ("headers", S),  # JSON object
+            ("names", S),  # JSON object: identifier -> display name
+        ),
+        "contacts": _records(
+            ("names", STRINGS),
+            ("emails", STRINGS),
+            ("phones", STRINGS),
+            ("handles", STRINGS),
+            ("organisation", S),
+            ("note", S),
+        ),
+        "accounts": _records(("service", S), ("identifier", S), ("name", S)),
+        "events": _records(("time", S), ("kind", S), ("description", S), ("url", S), ("user", S)),
+        "documents": _records(
+            ("kind", S),
+            ("text", S),
+            ("title", S),
+            ("author", S),
+            ("last_modified_by", S),
+            ("company", S),
+            ("created", S),
+            ("modified", S),
+            ("encoding", S),
+            ("meta", S),  # JSON object
+        ),
+    }
+)
+RECORD_TABLES = ("messages", "contacts", "accounts", "events", "documents")
+
 # Tables filled by tasks (through shards); the others are written by `add` directly.
-SHARDED = ("volumes", "filesystems", "files", "errors", "features", "carved")
+SHARDED = ("volumes", "filesystems", "files", "errors", "features", "carved", *RECORD_TABLES)
 
 
 def to_table(name: str, rows: list[dict]) -> pa.Table:

@@ -1,0 +1,64 @@
+"""What many parsers need: UTC time stamps in one form, SQLite opened without touching the
+file, and recognising an SQLite database by the tables its schema declares."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_CREATE_TABLE = re.compile(rb"CREATE TABLE\s+(?:IF NOT EXISTS\s+)?[\"'`\[]?(\w+)", re.IGNORECASE)
+WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)  # Chrome, Windows FILETIME
+COCOA_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)  # Safari, iMessage
+
+
+def iso_utc(value: datetime | float | int | None, unit: str = "s") -> str | None:
+    """A time as ISO 8601 UTC to the second (`2024-05-02T08:11:00Z`), the one form every record
+    uses. Numbers are Unix times in `unit` (s, ms, us, ns); `webkit` (µs since 1601) and
+    `cocoa` (s since 2001, or ns when large) are the other epochs applications use. A naive
+    datetime is taken as UTC. None, zero and times outside 1970–2100 give None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    else:
+        if not value:
+            return None
+        try:
+            if unit == "webkit":
+                moment = WEBKIT_EPOCH + timedelta(microseconds=int(value))
+            elif unit == "cocoa":
+                seconds = value / 1e9 if abs(value) > 1e11 else value
+                moment = COCOA_EPOCH + timedelta(seconds=seconds)
+            else:
+                scale = {"s": 1, "ms": 1e3, "us": 1e6, "ns": 1e9}[unit]
+                moment = datetime.fromtimestamp(value / scale, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    moment = moment.astimezone(UTC)
+    if not 1970 <= moment.year <= 2100:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_sqlite(path: Path) -> sqlite3.Connection:
+    """Read-only and immutable: no journal is replayed, nothing is written, even on a copy."""
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    con.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    return con
+
+
+def sqlite_tables(head: bytes) -> set[str]:
+    """Lower-case names of the tables an SQLite file's schema declares, read from its first
+    bytes (the schema lives in the first pages), or an empty set for any other file."""
+    if not head.startswith(SQLITE_MAGIC):
+        return set()
+    return {name.decode("ascii", "replace").lower() for name in _CREATE_TABLE.findall(head)}
+
+
+def has_tables(*names: str):
+    """A `sniff` for SQLite databases that declare all of `names`."""
+    wanted = {name.lower() for name in names}
+    return lambda head, _name: wanted <= sqlite_tables(head)
