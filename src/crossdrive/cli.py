@@ -208,7 +208,11 @@ def print_status(case: Case) -> None:
         "documents",
         "errors",
     ):
-        table.add_column(column, justify="left" if column in ("device", "format") else "right")
+        if column == "device":  # labels are never cut, however narrow the terminal
+            width = max((len(str(row[0])) for row in rows), default=6)
+            table.add_column(column, no_wrap=True, min_width=width)
+        else:
+            table.add_column(column, justify="left" if column == "format" else "right")
     for row in rows:
         table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
     out.print(table)
@@ -340,7 +344,7 @@ def search(
         hits = list(fulltext.search(folder, query, limit))
     if as_json:
         for hit in hits:
-            out.print_json(json.dumps(asdict(hit), ensure_ascii=False))
+            typer.echo(json.dumps(asdict(hit), ensure_ascii=False))
         return
     table = Table(title=f"{len(hits)} hits for {query!r}")
     for column in ("score", "device", "state", "path / offset", "artifact", "time", "snippet"):

@@ -10,7 +10,9 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from importlib import import_module
+from pathlib import Path
 
+from crossdrive.artifacts.common import SQLITE_MAGIC, schema_text
 from crossdrive.artifacts.records import Parser
 
 FAMILIES = ("mail", "chat", "phone", "contacts", "browser", "system", "documents", "archives")
@@ -44,3 +46,18 @@ def recognise(path: str, head: bytes) -> list[Parser]:
         if claims:
             (generic if parser.generic else specific).append(parser)
     return specific or generic
+
+
+def head_of(path: Path) -> bytes:
+    """What sniffs see of a file: its first HEAD bytes and, for an SQLite database, its schema
+    (the CREATE statements), which in a large database lies beyond its first pages."""
+    with open(path, "rb") as handle:
+        head = handle.read(HEAD)
+    if head.startswith(SQLITE_MAGIC):
+        head += b"\n" + schema_text(path)
+    return head
+
+
+def needs_schema(head: bytes) -> bool:
+    """Whether recognising this file needs its whole copy first (see `head_of`)."""
+    return head.startswith(SQLITE_MAGIC)

@@ -44,10 +44,39 @@ def iso_utc(value: datetime | float | int | None, unit: str = "s") -> str | None
 
 
 def open_sqlite(path: Path) -> sqlite3.Connection:
-    """Read-only and immutable: no journal is replayed, nothing is written, even on a copy."""
+    """Read-only and immutable: no journal is replayed, nothing is written, even on a copy.
+    `writable_schema` lets SQLite read what it can of a truncated or damaged copy (a deleted
+    or carved database) instead of refusing it whole as "malformed"; nothing is written."""
     con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     con.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    con.execute("PRAGMA writable_schema = ON")
     return con
+
+
+def table_names(con: sqlite3.Connection) -> set[str]:
+    """Lower-case names of the tables (and views) a database holds: schemas differ between
+    application versions, so parsers ask before they read."""
+    rows = con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+    return {str(name).lower() for (name,) in rows}
+
+
+def column_names(con: sqlite3.Connection, table: str) -> set[str]:
+    """Lower-case names of a table's columns (empty when the table is missing)."""
+    return {str(row[1]).lower() for row in con.execute(f'PRAGMA table_info("{table}")')}
+
+
+def schema_text(path: Path) -> bytes:
+    """The CREATE statements of an SQLite file, or b"" when it cannot be read. Appended to the
+    head sniffs see: a large database's schema lies beyond its first pages."""
+    try:
+        con = open_sqlite(path)
+        try:
+            rows = con.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return b""
+    return "\n".join(sql for (sql,) in rows).encode("utf-8", "replace")
 
 
 def sqlite_tables(head: bytes) -> set[str]:

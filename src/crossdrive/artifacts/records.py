@@ -104,7 +104,7 @@ Record = Message | Contact | Account | Event | Document | Embedded
 class Parser:
     """One source family's parser and how it recognises its files: by path (glob patterns,
     matched case-insensitively against the whole path) or by content (`sniff` sees the first
-    4 KiB and the lower-case file name), so deleted, renamed and carved copies are found too."""
+    64 KiB and the lower-case file name), so deleted, renamed and carved copies are found too."""
 
     name: str  # the artifact name stored with every record: mbox, eml, skype, chrome …
     parse: Callable[[Path], Iterator[Record]]

@@ -23,7 +23,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from crossdrive.artifacts import HEAD, recognise
+from crossdrive.artifacts import head_of, recognise
 from crossdrive.artifacts.records import (
     Account,
     Contact,
@@ -33,7 +33,7 @@ from crossdrive.artifacts.records import (
     Message,
     Record,
 )
-from crossdrive.paths import safe_name
+from crossdrive.paths import local_name
 
 MAX_DEPTH = 5  # archives in archives
 MAX_EMBEDDED = 256 * 1024 * 1024  # one embedded file's bytes
@@ -113,9 +113,7 @@ class Output:
 
 def process_file(path: Path, origin: Origin, out: Output, depth: int = 0) -> None:
     """Every record the parsers that claim the file (at `path` on local disk) find in it."""
-    with open(path, "rb") as handle:
-        head = handle.read(HEAD)
-    claimed = recognise(origin.path or path.name, head)
+    claimed = recognise(origin.path or path.name, head_of(path))
     if claimed:
         out.parsed += 1
     for parser in claimed:
@@ -166,7 +164,7 @@ def _embedded(record: Embedded, path: Path, origin: Origin, out: Output, depth: 
         out.error(member, f"embedded file of {len(record.data):,} bytes not opened (limit)")
         return
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
-        inner = Path(folder) / (safe_name(record.name.rsplit("/", 1)[-1]) or "member")
+        inner = Path(folder) / local_name(record.name.rsplit("/", 1)[-1])
         inner.write_bytes(record.data)
         process_file(inner, member, out, depth + 1)
 

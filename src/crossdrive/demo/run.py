@@ -75,7 +75,16 @@ def run_demo(
 
 def print_score(measured: dict) -> None:
     table = Table(title="recovered / planted, per evidence state")
-    columns = ("state", "items", "files listed", "content exact", "emails+phones", "national")
+    columns = (
+        "state",
+        "items",
+        "files listed",
+        "content exact",
+        "emails+phones",
+        "national",
+        "messages",
+        "contact ids",
+    )
     for column in columns:
         table.add_column(column, justify="left" if column == "state" else "right")
     for category in CATEGORIES:
@@ -85,11 +94,23 @@ def print_score(measured: dict) -> None:
         else:
             listed = exact = "-"
         found = f"{row['found']}/{row['identifiers']}"
-        table.add_row(category, str(row["items"]), listed, exact, found, str(row["national"]))
+        records = measured["artifacts"][category]
+        table.add_row(
+            category,
+            str(row["items"]),
+            listed,
+            exact,
+            found,
+            str(row["national"]),
+            f"{records['messages_found']}/{records['messages']}" if records["messages"] else "-",
+            f"{records['contacts_found']}/{records['contacts']}" if records["contacts"] else "-",
+        )
     console.print(table)
     console.print(
         "emails+phones: planted e-mail addresses and international numbers found by the sweep in"
-        " the item's own bytes; national: numbers written only nationally (need a region)"
+        " the item's own bytes; national: numbers written only nationally (need a region);"
+        " messages / contact ids: planted messages and contact identifiers recovered as"
+        " records by the artifact parsers"
     )
     fp = measured["filler_false_positives"]
     console.print(

@@ -22,7 +22,7 @@ from crossdrive.demo.people import Organisation, Person, make_organisation
 from crossdrive.demo.traffic import SERVICES, Message, make_traffic
 
 MIB = 1024 * 1024
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Per evidence category: planted items, items recovered (a file at the planted path, in the planted
 state, whose content hashes to the planted bytes), planted addresses and international numbers
-found by the sweep in the item's own bytes; false positives in the filler; carved files. Measures
+found by the sweep in the item's own bytes; false positives in the filler; carved files;
+planted messages and contact identifiers recovered as artifact records. Measures
 that need later capabilities (national numbers, links, groups, brokers, bulk senders) are
 reported as not yet available, never guessed.
 """
@@ -125,6 +126,61 @@ def _in_item(item: dict, offset: int, path: str, place: str) -> bool:
 REMNANTS = ("unallocated", "unpartitioned")
 
 
+CONTACT_FORMATS = ("vcard", "android-contacts2")
+
+
+def _record_place(item: dict, path: str | None, state: str, offset: int | None) -> bool:
+    """A record was read from the planted item: its file (or a member of it, for archives and
+    compressed files), or a file carved from within the remnant's bytes."""
+    if item["path"] is None:
+        return (
+            state == "carved"
+            and offset is not None
+            and (item["offset"] <= offset < item["offset"] + item["length"])
+        )
+    if state != item["state"] or path is None:
+        return False
+    path = path.lstrip("/")
+    return name_matches(item["path"], path, state) or path.startswith(item["path"] + "/")
+
+
+def artifacts(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
+    """Per category: planted messages recovered as message records (same device, read from the
+    item, same time to the second), and planted contact identifiers recovered in contact
+    records read from the item (any written form; handles also as `service:handle`)."""
+    messages: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for device, time, path, state, offset in db.execute(
+        'SELECT device, time, path, state, "offset" FROM messages WHERE time IS NOT NULL'
+    ).fetchall():
+        messages[(device, time)].append((path, state, offset))
+    contacts: dict[str, list[tuple]] = defaultdict(list)
+    for device, path, state, offset, values in db.execute(
+        'SELECT device, path, state, "offset", list_concat(emails, phones, handles) FROM contacts'
+    ).fetchall():
+        contacts[device].append((path, state, offset, set(values or [])))
+    times = {m["id"]: m["time"] for m in truth["messages"]}
+    result = {
+        c: {"messages": 0, "messages_found": 0, "contacts": 0, "contacts_found": 0}
+        for c in CATEGORIES
+    }
+    for item in truth["items"]:
+        entry = result[item["category"]]
+        for message in item.get("messages", []):
+            entry["messages"] += 1
+            found = messages[(item["device"], times[message])]
+            entry["messages_found"] += any(_record_place(item, *where) for where in found)
+        if item["format"] not in CONTACT_FORMATS:
+            continue
+        held = [
+            values for *where, values in contacts[item["device"]] if _record_place(item, *where)
+        ]
+        for ident in item["identifiers"]:
+            entry["contacts"] += 1
+            forms = {*ident["written"], *(f"{ident['kind']}:{w}" for w in ident["written"])}
+            entry["contacts_found"] += any(forms & values for values in held)
+    return result
+
+
 def carved_counts(db: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Carved files per kind and place (e.g. "eml unpartitioned": 7)."""
     rows = db.execute("SELECT kind, place, count(*) FROM carved GROUP BY ALL ORDER BY ALL")
@@ -139,6 +195,7 @@ def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
             "filler_false_positives": false_positives(db, truth),
             "filler_bytes": sum(i["length"] for i in truth["items"] if i["category"] == "filler"),
             "carved": carved_counts(db),
+            "artifacts": artifacts(db, truth),
             "not_yet": NOT_YET,
         }
     out.write_text(json.dumps(measured, indent=1) + "\n")

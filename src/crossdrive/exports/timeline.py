@@ -4,9 +4,9 @@
 `jsonl` is what Timesketch imports: one JSON object per line with `message`, `datetime`
 (ISO 8601 UTC), `timestamp` (microseconds) and `timestamp_desc`, plus our provenance fields
 (device, partition, path, state, offset, chain, artifact, data_type). `bodyfile` is the TSK 3.x
-format mactime reads: the files' own lines, and one line per record with its time as mtime and
-a name saying what it is (`[email] a@x.org -> b@y.org: Subject`). Both are streamed from one
-DuckDB query, ordered by time.
+format mactime reads: the files' own lines, and one line per record with its time in all four
+fields (mactime shows it once, as `macb`) and a name saying what it is
+(`[mbox] [email] a@x.org -> b@y.org: Subject`). Both are streamed from DuckDB, ordered by time.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def write_jsonl(con: duckdb.DuckDBPyConnection, out: Path) -> int:
 
 
 def write_bodyfile(con: duckdb.DuckDBPyConnection, out: Path) -> int:
-    """The files' bodyfile lines, then one line per time-stamped record (time as mtime)."""
+    """The files' bodyfile lines, then one line per time-stamped record."""
     count = 0
     with open(out, "w", encoding="utf-8") as body:
         for row in file_rows(con):
@@ -98,6 +98,7 @@ def write_bodyfile(con: duckdb.DuckDBPyConnection, out: Path) -> int:
                 event = dict(zip(COLUMNS, values, strict=True))
                 name = f"/{event['device']}/[{event['artifact']}] {event['message']}"
                 name = escape_controls(name).replace("|", "\\x7c")
-                body.write(f"0|{name}|0|0|0|0|0|0|{epoch(event['datetime'])}|0|0\n")
+                when = epoch(event["datetime"])
+                body.write(f"0|{name}|0|0|0|0|0|{when}|{when}|{when}|{when}\n")
                 count += 1
     return count

@@ -6,18 +6,19 @@ import bisect
 import hashlib
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 import crossdrive.filesystems  # noqa: F401  (fixes the time zone TSK uses)
-from crossdrive.artifacts import HEAD, recognise
+from crossdrive.artifacts import HEAD, needs_schema, recognise
 from crossdrive.content.process import Origin, Output, process_file
 from crossdrive.evidence import open_container
 from crossdrive.evidence.tsk_image import TskImage
 from crossdrive.filesystems.content import FileSystemReader
 from crossdrive.filesystems.walk import FsContext, open_filesystem, walk_filesystem
-from crossdrive.paths import safe_name
+from crossdrive.paths import local_name, safe_name
 from crossdrive.pipeline.tasks import Task
 from crossdrive.sweep.carve import MAX_SIZE, carve
 from crossdrive.sweep.pages import LEAD, MARGIN, sweep_page
@@ -184,33 +185,34 @@ def content_stage(task: Task) -> dict[str, Iterable[dict]]:
     """Records of the artifact parsers from one batch of a file system's files."""
     with duckdb.connect() as con:
         files = con.execute(
-            f"""SELECT path, inode, attr_type, attr_id, size, state, byte_runs
+            f"""SELECT path, inode, attr_type, attr_id, size, state, byte_runs, resident
                 FROM read_parquet(?) WHERE {CONTENT_FILTER} ORDER BY {CONTENT_ORDER}
                 LIMIT ? OFFSET ?""",
             [task.inputs["walk"], task.inputs["count"], task.inputs["first"]],
         ).fetchall()
+        mft = con.execute(
+            "SELECT byte_runs FROM read_parquet(?) WHERE name = '$MFT' AND inode = 0 LIMIT 1",
+            [task.inputs["walk"]],
+        ).fetchall()
+    mft_runs = _runs(mft[0][0]) if mft else ()
     out = Output()
-    partition = task.inputs["partition"]
     with (
         FileSystemReader(Path(task.inputs["image"]), task.inputs["fs_offset"]) as reader,
         tempfile.TemporaryDirectory(prefix="crossdrive-content-") as folder,
     ):
-        for path, inode, attr_type, attr_id, size, state, runs in files:
-            origin = Origin(
-                task.device,
-                partition,
-                path,
-                state,
-                inode,
-                tuple((r["file_offset"], r["img_offset"], r["len"]) for r in runs),
-            )
+        for path, inode, attr_type, attr_id, size, state, runs, resident in files:
+            origin = Origin(task.device, task.inputs["partition"], path, state, inode, _runs(runs))
+            if resident and mft_runs:  # NTFS: the data lies in the file's own $MFT record
+                record = Origin(task.device, None, None, state, runs=mft_runs)
+                origin = replace(origin, start=record.locate(inode * MFT_RECORD)[0])
             try:
-                if not recognise(path, reader.head(inode, attr_type, attr_id, size, HEAD)):
+                head = reader.head(inode, attr_type, attr_id, size, HEAD)
+                if not needs_schema(head) and not recognise(path, head):
                     continue
                 if size > MAX_FILE:
                     out.error(origin, f"{size:,} bytes: too large for the parsers (swept only)")
                     continue
-                local = Path(folder) / (safe_name(path.rsplit("/", 1)[-1]) or "file")
+                local = Path(folder) / local_name(path.rsplit("/", 1)[-1])
                 with open(local, "wb") as copy:
                     reader.copy(inode, attr_type, attr_id, size, copy)
                 process_file(local, origin, out)
@@ -220,6 +222,13 @@ def content_stage(task: Task) -> dict[str, Iterable[dict]]:
     return {**out.tables, "errors": out.errors}
 
 
+MFT_RECORD = 1024
+
+
+def _runs(byte_runs: list[dict] | None) -> tuple[tuple[int, int, int], ...]:
+    return tuple((r["file_offset"], r["img_offset"], r["len"]) for r in byte_runs or ())
+
+
 def carved_content_stage(task: Task) -> dict[str, Iterable[dict]]:
     """Records of the artifact parsers from one device's carved files (state `carved`)."""
     out = Output()
@@ -227,6 +236,8 @@ def carved_content_stage(task: Task) -> dict[str, Iterable[dict]]:
     for saved_as, offset in task.inputs["carved"]:
         origin = Origin(task.device, None, None, "carved", start=offset)
         try:
+            size = (case / saved_as).stat().st_size
+            origin = replace(origin, runs=((0, offset, size),))  # carved bytes are contiguous
             process_file(case / saved_as, origin, out)
         except OSError as exc:
             out.error(origin, f"cannot read carved file {saved_as}: {exc}")

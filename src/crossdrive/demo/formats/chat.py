@@ -110,7 +110,9 @@ def pidgin_logs(messages: Sequence[Message], owner: Person, org: Organisation, f
             lines = [title]
         for message in convo:
             alias = org.person(message.sender).name
-            when = message.time.strftime("%I:%M:%S %p")
+            # libpurple writes the date too when a message is not of the log's day
+            same_day = message.time.date() == start.date()
+            when = message.time.strftime("%I:%M:%S %p" if same_day else "%m/%d/%Y %I:%M:%S %p")
             text = body_text(message, org, ink)
             if form == "html":
                 colour = "#16569E" if message.sender == owner.id else "#A82F2F"
