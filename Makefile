@@ -33,7 +33,7 @@ test: deps
 	$(BIN)/pytest -q
 
 bench: deps
-	$(BIN)/pytest -q -m bench benchmarks -s
+	$(BIN)/pytest -q -m bench benchmarks tests -s
 
 lint: deps
 	$(BIN)/ruff check src tests benchmarks

@@ -52,11 +52,11 @@ def write(folder: Path, name: str, data: bytes) -> Path:
 
 def claims(data: bytes, name: str) -> list[str]:
     """The parsers of these two families that would run on the file (the registry's rule:
-    specific ones, else generic ones)."""
+    specific ones, else the first generic one)."""
     head = data[:65536]
     hits = [parser for parser in MY_PARSERS if parser.sniff(head, name.lower())]
     specific = [parser.name for parser in hits if not parser.generic]
-    return specific or [parser.name for parser in hits if parser.generic]
+    return specific or [parser.name for parser in hits if parser.generic][:1]
 
 
 def only(records: list) -> Document:

@@ -219,6 +219,15 @@ def test_demo_end_to_end_recovers_every_planted_file(scenario):
         assert inside, item["id"]
     planted = {i["id"] for i in truth["items"]}
     assert sum(row["items"] for row in measured.values()) == len(planted)
+    # Artifacts: every planted message and contact identifier is read back as a record from
+    # every state the walk and the carver reach (allocated, deleted, archived, compressed,
+    # carved out of unallocated and unpartitioned remnants).
+    records = scores["artifacts"]
+    assert sum(row["messages"] for row in records.values()) > 50
+    assert sum(row["contacts"] for row in records.values()) > 50
+    for category, row in records.items():
+        assert row["messages_found"] == row["messages"], (category, row)
+        assert row["contacts_found"] == row["contacts"], (category, row)
 
 
 def test_planted_files_open_with_their_formats_readers(tmp_path):

@@ -1,8 +1,9 @@
 """Artifacts: parsers that turn application files into typed records (see records.py).
 
 Each source family is one module exposing `PARSERS`; this registry gathers them and answers
-which parsers recognise a file, by its path or by its first bytes. Generic parsers (archives,
-plain text) run only when no specific one claims the file.
+which parsers recognise a file, by its path or by its first bytes. Every specific parser that
+claims a file runs; a generic one (HTML page, plain text, archive) runs only when no specific
+one claims it, and then only the first generic one that does.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def recognise(path: str, head: bytes) -> list[Parser]:
         )
         if claims:
             (generic if parser.generic else specific).append(parser)
-    return specific or generic
+    return specific or generic[:1]
 
 
 def head_of(path: Path) -> bytes:

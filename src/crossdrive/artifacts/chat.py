@@ -540,6 +540,7 @@ class _Walk:
 
     moment: datetime | None
     offset: timedelta | None
+    order: str = "mdy"  # how the log writes dates (see `_date_order`)
 
     def at(self, stamp: str) -> str | None:
         found = _STAMP.match(stamp.strip())
@@ -549,12 +550,11 @@ class _Walk:
         if clock is None:
             return None
         if found["date"]:
-            days = [_day(found["date"], order) for order in ("mdy", "dmy", "ymd")]
-            days = [d for d in days if d is not None]
-            if not days:
+            days = [_day(found["date"], order) for order in (self.order, "mdy", "dmy", "ymd")]
+            day = next((d for d in days if d is not None), None)
+            if day is None:
                 return None
-            near = self.moment.date() if self.moment else days[0]
-            moment = datetime.combine(min(days, key=lambda d: abs(d - near)), clock)
+            moment = datetime.combine(day, clock)
         elif self.moment is None:
             return None
         else:
@@ -563,6 +563,25 @@ class _Walk:
                 moment += timedelta(days=1)
         self.moment = moment
         return _utc(moment, self.offset)
+
+
+def _date_order(entries: Iterable[_Entry]) -> str:
+    """How one log writes dates (libpurple's `%x`, which follows the locale): day first when
+    a first field exceeds 12 or the fields are dotted, month first when a second field exceeds
+    12, else month first (the C and en_US locales). One order for the whole log: choosing per
+    line would read 09/06 as June in one place and September in another."""
+    for entry in entries:
+        found = _STAMP.match(entry.stamp.strip())
+        if not found or not found["date"]:
+            continue
+        fields = re.split(r"[./-]", found["date"])
+        if len(fields) != 3 or not all(f.isdigit() for f in fields) or len(fields[0]) == 4:
+            continue
+        if "." in found["date"] or int(fields[0]) > 12:
+            return "dmy"
+        if int(fields[1]) > 12:
+            return "mdy"
+    return "mdy"
 
 
 def parse_pidgin(path: Path) -> Iterator[Record]:
@@ -588,7 +607,7 @@ def parse_pidgin(path: Path) -> Iterator[Record]:
         owner_aliases[0] if len(owner_aliases) == 1 else None,
         file_offset=header.at,
     )
-    walk = _Walk(header.start, header.offset)
+    walk = _Walk(header.start, header.offset, _date_order(_pidgin_entries(path, html_log)))
     known = sorted(roles, key=len, reverse=True)
     for entry in _pidgin_entries(path, html_log):
         when = walk.at(entry.stamp)

@@ -948,7 +948,7 @@ PARSERS: tuple[Parser, ...] = (
     Parser("ooxml", parse_ooxml, sniff=sniff_ooxml),
     Parser("odf", parse_odf, sniff=sniff_odf),
     Parser("rtf", parse_rtf, sniff=sniff_rtf),
-    Parser("html", parse_html, sniff=sniff_html),
+    Parser("html", parse_html, sniff=sniff_html, generic=True),  # Pidgin, Telegram pages first
     Parser("image-exif", parse_image, sniff=sniff_image),
     Parser("text", parse_text, sniff=sniff_text, generic=True),
 )
