@@ -92,3 +92,39 @@ def test_a_jpeg_holding_an_inner_end_marker_is_carved_whole():
     assert jpeg.index(b"\xff\xd9") < len(jpeg) - 2
     data = random.Random(8).randbytes(5000) + jpeg + random.Random(9).randbytes(5000)
     assert [(c.kind, c.offset, c.data) for c in carve(data)] == [("jpg", 5000, jpeg)]
+
+
+def test_loose_sqlite_pages_are_read_by_sqlite(tmp_path):
+    """A table page of a deleted SMS database, alone in free space among random bytes, gives
+    its rows back; random bytes and whole carved databases give no loose page."""
+    from crossdrive.artifacts.carved import parse_sqlite_page
+    from crossdrive.sweep.sqlite_pages import PAGE
+
+    path = tmp_path / "mmssms.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA page_size = 4096")
+        db.execute(
+            "CREATE TABLE sms (_id INTEGER PRIMARY KEY, address TEXT, date INTEGER, body TEXT)"
+        )
+        db.executemany(
+            "INSERT INTO sms (address, date, body) VALUES (?, ?, ?)",
+            [(f"+49151232227{n:02d}", 1700000000000 + n, f"meet at pier {n}") for n in range(400)],
+        )
+    db.close()
+    database = path.read_bytes()
+    pages = [database[i : i + PAGE] for i in range(0, len(database), PAGE)]
+    leaf = next(p for p in pages[2:] if p[0] == 0x0D and b"meet at pier 200" in p)
+    rng = random.Random(3)
+    buffer = rng.randbytes(5 * PAGE) + leaf + rng.randbytes(64 * PAGE)
+    found = [c for c in carve(buffer) if c.kind == "sqlite-page"]
+    assert [c.offset for c in found] == [5 * PAGE]
+    carved = tmp_path / "page.sqlite-page"
+    carved.write_bytes(found[0].data)
+    (document,) = parse_sqlite_page(carved)
+    lines = document.text.splitlines()
+    assert "\t+49151232227200\t1700000000200\tmeet at pier 200" in lines  # _id: the rowid
+    assert int(document.meta["rows"]) == len(lines) > 10
+    noise = random.Random(4).randbytes(16 * 1024 * 1024)
+    assert not [c for c in carve(noise) if c.kind == "sqlite-page"]
+    whole = [c for c in carve(b"\x00" * PAGE + database) if c.kind.startswith("sqlite")]
+    assert [c.kind for c in whole] == ["sqlite"]

@@ -16,7 +16,17 @@ from pathlib import Path
 from crossdrive.artifacts.common import SQLITE_MAGIC, schema_text
 from crossdrive.artifacts.records import Parser
 
-FAMILIES = ("mail", "chat", "phone", "contacts", "browser", "system", "documents", "archives")
+FAMILIES = (
+    "mail",
+    "chat",
+    "phone",
+    "contacts",
+    "browser",
+    "system",
+    "documents",
+    "carved",
+    "archives",
+)
 HEAD = 64 * 1024  # bytes a parser's `sniff` sees (SQLite schemas sit in the first pages)
 
 

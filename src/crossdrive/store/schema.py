@@ -137,7 +137,10 @@ TABLES: dict[str, pa.Schema] = {
             ("device", pa.string()),
             ("offset", pa.int64()),  # absolute offset of the carved file's first byte
             ("length", pa.int64()),
-            ("kind", pa.string()),  # jpg | png | gif | pdf | zip | sqlite | vcf | eml | html
+            (
+                "kind",
+                pa.string(),
+            ),  # jpg | png | gif | pdf | zip | sqlite | sqlite-page | vcf | eml | html
             ("place", pa.string()),  # unallocated | unpartitioned
             ("md5", pa.string()),
             ("sha256", pa.string()),

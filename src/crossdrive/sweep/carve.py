@@ -4,7 +4,8 @@ Each kind is found by its header, its end is found from its own structure (foote
 end-of-central-directory, page count), and the candidate is kept only if the format's own
 library opens it: Pillow decodes images, pypdf opens PDFs, zipfile tests archives, SQLite runs an
 integrity check, vobject parses vCards, the email parser reads messages. No guessed lengths: a
-candidate that does not open is dropped.
+candidate that does not open is dropped. Loose pages of deleted SQLite databases are read by
+SQLite too (see sqlite_pages.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from crossdrive.sweep.sqlite_pages import PAGE, loose_pages
 
 MAX_SIZE = 32 * 1024 * 1024  # the largest file carved (and the margin a carving task reads)
 
@@ -178,8 +181,19 @@ KINDS = (
 
 
 def carve(buffer: bytes, own: tuple[int, int] | None = None) -> Iterator[Carved]:
-    """Every file of a known kind that starts in `own` (default: anywhere) and opens."""
+    """Every file of a known kind that starts in `own` (default: anywhere) and opens; then
+    the loose SQLite table pages outside the whole databases carved (`sqlite_pages`)."""
     lo, hi = own or (0, len(buffer))
+    databases: list[tuple[int, int]] = []
+    for found in _whole_files(buffer, lo, hi):
+        if found.kind == "sqlite":
+            databases.append((found.offset, found.offset + found.length))
+        yield found
+    for offset, database in loose_pages(buffer, (lo, hi), databases):
+        yield Carved(offset, PAGE, "sqlite-page", database)
+
+
+def _whole_files(buffer: bytes, lo: int, hi: int) -> Iterator[Carved]:
     for kind in KINDS:
         covered = -1
         for match in kind.header.finditer(buffer, lo, hi):
