@@ -101,14 +101,15 @@ def print_score(measured: dict) -> None:
             listed,
             exact,
             found,
-            str(row["national"]),
+            f"{row['national_found']}/{row['national']}",
             f"{records['messages_found']}/{records['messages']}" if records["messages"] else "-",
             f"{records['contacts_found']}/{records['contacts']}" if records["contacts"] else "-",
         )
     console.print(table)
     console.print(
         "emails+phones: planted e-mail addresses and international numbers found by the sweep in"
-        " the item's own bytes; national: numbers written only nationally (need a region);"
+        " the item's own bytes; national: numbers written only nationally, read as E.164 with"
+        " the device's region (from its own settings; devices without settings have none);"
         " messages / contact ids: planted messages and contact identifiers recovered as"
         " records by the artifact parsers"
     )

@@ -22,7 +22,7 @@ from crossdrive.demo.people import Organisation, Person, make_organisation
 from crossdrive.demo.traffic import SERVICES, Message, make_traffic
 
 MIB = 1024 * 1024
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,11 @@ def _plant(
     for number, pid in enumerate(device.owners):
         part = number % fs_count
         _owner_files(add, device.template.profile, org.person(pid), org, seen[pid], rng, part)
+    if device.template.profile == "linux":  # its settings: the region national numbers need
+        first = org.person(device.owners[0])
+        locale = f"LANG={first.locale.split('_')[0]}_{first.region}.UTF-8\n".encode()
+        add("allocated", "linux-settings", "etc/default/locale", locale)
+        add("allocated", "linux-settings", "etc/hostname", f"{first.user}-pc\n".encode())
     # On a multi-partition disk, backups, deleted and converted files spread over the partitions.
     spread = [i for i in device.items if i.category != "allocated"]
     for k, item in enumerate(spread):

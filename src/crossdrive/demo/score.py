@@ -2,9 +2,10 @@
 
 Per evidence category: planted items, items recovered (a file at the planted path, in the planted
 state, whose content hashes to the planted bytes), planted addresses and international numbers
-found by the sweep in the item's own bytes; false positives in the filler; carved files;
+found by the sweep in the item's own bytes, and numbers written only nationally read as E.164
+with the device's region (from its own settings); false positives in the filler; carved files;
 planted messages and contact identifiers recovered as artifact records. Measures
-that need later capabilities (national numbers, links, groups, brokers, bulk senders) are
+that need later capabilities (links, groups, brokers, bulk senders) are
 reported as not yet available, never guessed.
 """
 
@@ -27,7 +28,6 @@ CATEGORIES = [
     "filler",
 ]
 NOT_YET = {
-    "national": "national numbers read with the device's region (issues #5, #6)",
     "links": "links between people (issue #6)",
     "groups": "groups found vs true groups, NMI (issue #6)",
     "brokers": "brokers among the top-ranked (issue #6)",
@@ -63,8 +63,23 @@ def score(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
     offsets = {
         (d["label"], p["index"]): p["offset"] for d in truth["devices"] for p in d["partitions"]
     }
+    resolved = {
+        (device, value, written)
+        for device, value, written in db.execute(
+            "SELECT DISTINCT device, value, written FROM identifiers "
+            "WHERE kind = 'phone' AND resolved"
+        ).fetchall()
+    }
     result = {
-        c: {"items": 0, "listed": 0, "content": 0, "identifiers": 0, "found": 0, "national": 0}
+        c: {
+            "items": 0,
+            "listed": 0,
+            "content": 0,
+            "identifiers": 0,
+            "found": 0,
+            "national": 0,
+            "national_found": 0,
+        }
         for c in CATEGORIES
     }
     for item in truth["items"]:
@@ -75,6 +90,9 @@ def score(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
                 continue
             if _national_only(ident, item):
                 entry["national"] += 1
+                entry["national_found"] += any(
+                    (item["device"], ident["value"], w) in resolved for w in ident["written"]
+                )
                 continue
             entry["identifiers"] += 1
             hits = found[(item["device"], SWEPT[ident["kind"]], ident["value"])]

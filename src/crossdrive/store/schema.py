@@ -210,6 +210,25 @@ TABLES.update(
         ),
     }
 )
+# Derived from the records and features by `entities.occurrences` (rebuilt each run).
+TABLES["identifiers"] = pa.schema(
+    [
+        ("device", S),
+        ("written", S),  # as it stands in the record or the bytes
+        ("role", S),  # sender | recipient | cc | bcc | contact | account | feature
+        ("source", S),  # messages | contacts | accounts | features
+        ("path", S),
+        ("state", S),
+        ("offset", pa.int64()),
+        ("chain", S),
+        ("artifact", S),
+        ("record", S),  # digest naming the record it occurs in (NULL for features)
+        ("kind", S),  # email | phone | skype | xmpp | telegram | account
+        ("value", S),  # the normal form: lower-case address, E.164, service:handle
+        ("resolved", pa.bool_()),  # False: a national number with no region to read it in
+        ("region", S),  # the device's region used to read national numbers
+    ]
+)
 RECORD_TABLES = ("messages", "contacts", "accounts", "events", "documents")
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.

@@ -1,0 +1,178 @@
+"""Every identifier the case holds, one row per occurrence, in its normal form.
+
+Sources: message parties (sender, recipients, cc, bcc: their kind follows the channel), contact
+entries (emails, phones, `service:handle`s), accounts (the device owner's own identities) and
+swept features (email, telephone, handle, xmpp), and on devices whose region is known the
+numbers quoted in message bodies and document text (phonenumbers' matcher). A national number
+is read with its device's region (see `identifiers.region_of`), found in the device's own
+settings records; without one it stays unresolved and flagged. Each occurrence keeps its
+provenance and the record it belongs to (`record`: a digest of the record's provenance and
+content), so links can be built on records and every identifier traced to its bytes.
+Derived: rebuilt from the store each run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+
+import duckdb
+import phonenumbers
+import pyarrow as pa
+
+from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
+from crossdrive.store.schema import TABLES
+
+# message channel -> the kind of identifier its parties are written in
+CHANNEL_KINDS = {
+    "email": "email",
+    "sms": "phone",
+    "mms": "phone",
+    "imessage": "phone",
+    "skype": "skype",
+    "xmpp": "xmpp",
+    "telegram": "telegram",
+    "whatsapp": "whatsapp",
+}
+ACCOUNT_KINDS = {"email": "email", "sms": "phone", "phone": "phone", **CHANNEL_KINDS}
+FEATURE_KINDS = {"email": "email", "telephone": "phone", "handle": "handle", "xmpp": "xmpp"}
+PROVENANCE = 'path, state, "offset", chain, artifact'
+MESSAGE_RECORD = "md5(concat_ws('|', task_id, chain, time, sender, message_id, left(body, 200)))"
+SOURCES = f"""
+WITH m AS (SELECT *, {MESSAGE_RECORD} AS record FROM messages)
+SELECT device, channel, sender, 'sender', 'messages', {PROVENANCE}, record FROM m
+ WHERE sender IS NOT NULL
+UNION ALL SELECT device, channel, unnest(recipients), 'recipient', 'messages', {PROVENANCE},
+ record FROM m
+UNION ALL SELECT device, channel, unnest(cc), 'cc', 'messages', {PROVENANCE}, record FROM m
+UNION ALL SELECT device, channel, unnest(bcc), 'bcc', 'messages', {PROVENANCE}, record FROM m
+UNION ALL
+SELECT device, kind, value, 'contact', 'contacts', {PROVENANCE}, record FROM (
+  SELECT *, pair[1] AS kind, pair[2] AS value FROM (
+    SELECT *, md5(concat_ws('|', task_id, chain, array_to_string(names, ','),
+                  array_to_string(emails, ','), array_to_string(phones, ','))) AS record,
+           unnest(list_concat(list_transform(emails, lambda x: ['email', x]),
+                              list_transform(phones, lambda x: ['phone', x]),
+                              list_transform(handles, lambda x: ['handle', x]))) AS pair
+    FROM contacts))
+UNION ALL
+SELECT device, service, identifier, 'account', 'accounts', {PROVENANCE},
+       md5(concat_ws('|', task_id, chain, service, identifier)) FROM accounts
+UNION ALL
+SELECT device, scanner, feature, 'feature', 'features', NULL, NULL, "offset", chain, 'sweep',
+       NULL FROM features WHERE scanner IN ('email', 'telephone', 'handle', 'xmpp')
+"""
+COLUMNS = (
+    "device",
+    "hint",
+    "written",
+    "role",
+    "source",
+    "path",
+    "state",
+    "offset",
+    "chain",
+    "artifact",
+    "record",
+)
+
+
+def device_regions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each device's region from its own settings records (locale, calling code, zone)."""
+    settings: dict[str, dict[str, str]] = {}
+    for device, meta in con.execute(
+        "SELECT device, meta FROM documents WHERE kind = 'system-settings' AND meta IS NOT NULL"
+        " ORDER BY device, path"
+    ).fetchall():
+        values = json.loads(meta)
+        for key in ("locale", "calling_code", "timezone"):
+            if values.get(key):
+                settings.setdefault(device, {}).setdefault(key, str(values[key]))
+    regions = {device: region_of(values) for device, values in settings.items()}
+    return {device: region for device, region in regions.items() if region}
+
+
+def build(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace the `identifiers` table; returns the number of occurrences."""
+    regions = device_regions(con)
+    con.execute("DELETE FROM identifiers")
+    cursor = con.cursor().execute(SOURCES)  # its own cursor: the inserts below would end it
+    total = 0
+    while batch := cursor.fetchmany(50_000):
+        total += _insert(con, list(_normalised(batch, regions)))
+    if regions:
+        cursor = con.cursor().execute(TEXTS, [list(regions)])
+        while batch := cursor.fetchmany(1000):
+            total += _insert(con, list(_mentioned(batch, regions)))
+    return total
+
+
+def _insert(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
+    if rows:
+        con.register("incoming", pa.Table.from_pylist(rows, schema=TABLES["identifiers"]))
+        con.execute("INSERT INTO identifiers SELECT * FROM incoming")
+        con.unregister("incoming")
+    return len(rows)
+
+
+# Text that may quote numbers in national form, on devices whose region is known.
+TEXTS = f"""
+SELECT device, body, 'mention', 'messages', {PROVENANCE}, {MESSAGE_RECORD} FROM messages
+ WHERE body IS NOT NULL AND list_contains(?, device)
+UNION ALL
+SELECT device, text, 'document', 'documents', {PROVENANCE},
+       md5(concat_ws('|', task_id, chain, left(text, 200))) FROM documents
+ WHERE text IS NOT NULL AND list_contains($1, device)
+"""
+MENTION_TEXT = 65536  # characters of one text searched for numbers
+
+
+def _mentioned(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
+    """Numbers quoted in message bodies and document text, read with the device's region by
+    phonenumbers' own matcher (national forms included)."""
+    for device, text, role, source, path, state, offset, chain, artifact, record in batch:
+        region = regions[device]
+        for match in phonenumbers.PhoneNumberMatcher(text[:MENTION_TEXT], region):
+            yield {
+                "device": device,
+                "written": match.raw_string,
+                "role": role,
+                "source": source,
+                "path": path,
+                "state": state,
+                "offset": offset,
+                "chain": chain,
+                "artifact": artifact,
+                "record": record,
+                "kind": "phone",
+                "value": phonenumbers.format_number(
+                    match.number, phonenumbers.PhoneNumberFormat.E164
+                ),
+                "resolved": True,
+                "region": region,
+            }
+
+
+def _normalised(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
+    for values in batch:
+        row = dict(zip(COLUMNS, values, strict=True))
+        if not row["written"]:
+            continue
+        region = regions.get(row["device"])
+        found = _identify(row.pop("hint"), row["source"], row["written"], region)
+        if found is None:
+            continue
+        row.update(kind=found.kind, value=found.value, resolved=found.resolved, region=region)
+        yield row
+
+
+@lru_cache(maxsize=1 << 18)
+def _identify(hint: str, source: str, written: str, region: str | None) -> Identifier | None:
+    if hint == "handle":
+        return handle(written, region)
+    if source == "messages":
+        return normalise(CHANNEL_KINDS.get(hint, hint), written, region)
+    if source == "accounts":
+        return normalise(ACCOUNT_KINDS.get(hint, hint), written, region)
+    return normalise(FEATURE_KINDS.get(hint, hint), written, region)

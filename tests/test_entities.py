@@ -1,0 +1,109 @@
+"""Identifiers in their normal forms, and every occurrence of them in a case store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crossdrive.entities import occurrences
+from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
+from crossdrive.store.database import connect
+
+
+@pytest.mark.parametrize(
+    ("kind", "written", "region", "expected"),
+    [
+        ("email", " Bob.Smith@Example.COM ", None, Identifier("email", "bob.smith@example.com")),
+        ("email", "mailto:ivan@ПОЧТА.рф", None, Identifier("email", "ivan@почта.рф")),
+        ("email", "icon@2x.png", None, None),
+        ("phone", "+44 20 7946 0958", None, Identifier("phone", "+442079460958")),
+        ("phone", "0049 151 23222791", None, Identifier("phone", "+4915123222791")),
+        ("phone", "8 (912) 330-82-46", "RU", Identifier("phone", "+79123308246")),
+        ("phone", "8 (912) 330-82-46", None, Identifier("phone", "?89123308246", False)),
+        ("phone", "0151 2322 2791", "DE", Identifier("phone", "+4915123222791")),
+        ("phone", "+44 12", None, None),
+        ("phone", "anna@example.org", None, Identifier("email", "anna@example.org")),
+        ("whatsapp", "4915123222791@s.whatsapp.net", None, Identifier("phone", "+4915123222791")),
+        ("skype", "Live:.cid.ABC123", None, Identifier("skype", "skype:live:.cid.abc123")),
+        ("xmpp", "Anna@Jabber.org/laptop", None, Identifier("xmpp", "xmpp:anna@jabber.org")),
+        ("telegram", "user12345", None, Identifier("telegram", "telegram:user12345")),
+        ("windows", "anna", None, Identifier("account", "windows:anna")),
+    ],
+)
+def test_normal_forms(kind, written, region, expected):
+    assert normalise(kind, written, region) == expected
+
+
+def test_handles_as_contact_books_and_the_sweep_write_them():
+    assert handle("skype:Bob.Smith77") == Identifier("skype", "skype:bob.smith77")
+    assert handle("jabber:Anna@Jabber.org") == Identifier("xmpp", "xmpp:anna@jabber.org")
+    assert handle("telegram:@Anna_P") == Identifier("telegram", "telegram:@anna_p")
+    assert handle("whatsapp:+4915123222791") == Identifier("phone", "+4915123222791")
+    assert handle("no handle here") is None
+
+
+def test_a_devices_region_comes_from_its_own_settings():
+    assert region_of({"locale": "ru_RU.UTF-8"}) == "RU"
+    assert region_of({"locale": "de-AT"}) == "AT"
+    assert region_of({"calling_code": "49"}) == "DE"
+    assert region_of({"timezone": "Europe/Istanbul"}) == "TR"
+    assert region_of({"locale": "de_DE", "timezone": "Asia/Tokyo"}) == "DE"  # locale first
+    assert region_of({"timezone": "W. Europe Standard Time"}) is None  # names no country
+    assert region_of({}) is None
+
+
+def test_every_occurrence_with_its_provenance_and_record(tmp_path: Path):
+    con = connect(tmp_path / "store.duckdb")
+    con.execute(
+        """INSERT INTO messages (task_id, device, path, state, "offset", chain, artifact,
+             channel, time, sender, recipients, cc, bcc, body) VALUES
+           ('t1', 'LAPTOP', 'Users/a/Inbox', 'allocated', 4096, '4096', 'mbox', 'email',
+            '2024-01-01T00:00:00Z', 'Anna@Example.org', ['bob@example.net'], ['c@example.com'],
+            [], 'call me on 8 912 330-82-46 tomorrow'),
+           ('t2', 'PHONE', 'sms.xml', 'deleted', 8192, '8192', 'sms-backup-xml', 'sms',
+            '2024-01-02T00:00:00Z', '8 912 330-82-46', [], [], [], 'ok')"""
+    )
+    con.execute(
+        """INSERT INTO contacts (task_id, device, path, state, "offset", chain, artifact,
+             names, emails, phones, handles) VALUES
+           ('t3', 'LAPTOP', 'c.vcf', 'allocated', 100, '100', 'vcard', ['Анна'],
+            ['ANNA@example.org'], ['+7 912 330-82-46'], ['skype:Anna.K', 'xmpp:anna@jabber.ru'])"""
+    )
+    con.execute(
+        """INSERT INTO accounts (task_id, device, path, state, "offset", chain, artifact,
+             service, identifier) VALUES
+           ('t4', 'LAPTOP', 'main.db', 'allocated', 7, '7', 'skype', 'skype', 'Anna.K')"""
+    )
+    con.execute(
+        """INSERT INTO features (task_id, device, scanner, feature, written, "offset", chain)
+           VALUES ('t5', 'PHONE', 'telephone', '+79123308246', '+7 912 330 82 46', 99, '99')"""
+    )
+    settings = json.dumps({"locale": "ru_RU.UTF-8"})
+    con.execute(
+        """INSERT INTO documents (task_id, device, path, state, artifact, kind, meta)
+           VALUES ('t6', 'LAPTOP', 'etc/default/locale', 'allocated', 'linux-settings',
+                   'system-settings', ?)""",
+        [settings],
+    )
+    assert occurrences.build(con) == 11
+    rows = con.execute(
+        'SELECT device, role, kind, value, resolved, region, path, state, "offset", record '
+        "FROM identifiers ORDER BY device, role, value"
+    ).fetchall()
+    by = {(r[0], r[1], r[3]): r for r in rows}
+    assert by["LAPTOP", "sender", "anna@example.org"][6:9] == ("Users/a/Inbox", "allocated", 4096)
+    sender, recipient = (
+        by["LAPTOP", "sender", "anna@example.org"],
+        by["LAPTOP", "recipient", "bob@example.net"],
+    )
+    assert sender[9] == recipient[9] is not None  # the same message
+    assert by["LAPTOP", "mention", "+79123308246"][5] == "RU"  # read with the device's region
+    assert by["LAPTOP", "contact", "skype:anna.k"][2] == "skype"
+    assert by["LAPTOP", "account", "skype:anna.k"][2] == "skype"
+    assert by["LAPTOP", "contact", "xmpp:anna@jabber.ru"][2] == "xmpp"
+    # the phone has no settings: its national sender stays unresolved, flagged
+    assert by["PHONE", "sender", "?89123308246"][4] is False
+    assert by["PHONE", "feature", "+79123308246"][4] is True
+    assert occurrences.build(con) == 11  # rebuilt, not appended
