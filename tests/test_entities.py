@@ -107,3 +107,99 @@ def test_every_occurrence_with_its_provenance_and_record(tmp_path: Path):
     assert by["PHONE", "sender", "?89123308246"][4] is False
     assert by["PHONE", "feature", "+79123308246"][4] is True
     assert occurrences.build(con) == 11  # rebuilt, not appended
+
+
+def _message(con, task, device, path, state, offset, sender, recipients, cc, message_id, body):
+    con.execute(
+        """INSERT INTO messages (task_id, device, path, state, "offset", chain, artifact,
+             channel, time, sender, recipients, cc, bcc, message_id, body, names) VALUES
+           (?, ?, ?, ?, ?, ?, 'eml', 'email', '2024-03-01T10:00:00Z', ?, ?, ?, [], ?, ?, ?)""",
+        [
+            task,
+            device,
+            path,
+            state,
+            offset,
+            str(offset),
+            sender,
+            recipients,
+            cc,
+            message_id,
+            body,
+            json.dumps({"anna@example.org": "Anna Petrova"}),
+        ],
+    )
+
+
+def test_persons_merge_on_strong_evidence_only_and_links_keep_every_copy(tmp_path: Path):
+    from crossdrive.entities import identities
+    from crossdrive.exports.graph import write_links, write_persons
+    from crossdrive.graph import links
+
+    con = connect(tmp_path / "store.duckdb")
+    # one message found twice (a live mbox on one device, a carved copy on another)
+    for task, device, path, state, offset in (
+        ("t1", "LAPTOP", "Users/a/Inbox", "allocated", 4096),
+        ("t2", "USB", None, "carved", 99_000),
+    ):
+        _message(
+            con,
+            task,
+            device,
+            path,
+            state,
+            offset,
+            "anna@example.org",
+            ["bob@example.net", "carl@example.com"],
+            ["dora@example.com"],
+            "<m1@example.org>",
+            "hello",
+        )
+    # Bob's contact card names his address and number together: one person
+    con.execute(
+        """INSERT INTO contacts (task_id, device, path, state, "offset", chain, artifact,
+             names, emails, phones, handles) VALUES
+           ('t3', 'LAPTOP', 'c.vcf', 'allocated', 100, '100', 'vcard', ['Bob Stone'],
+            ['bob@example.net'], ['+44 20 7946 0958'], []),
+           ('t3', 'LAPTOP', 'c.vcf', 'allocated', 300, '300', 'vcard', ['Anna'],
+            [], ['+44 20 7946 0000'], [])"""
+    )
+    # Anna's Skype profile names her handle and her address: one person
+    con.execute(
+        """INSERT INTO accounts (task_id, device, path, state, "offset", chain, artifact,
+             service, identifier) VALUES
+           ('t4', 'LAPTOP', 'main.db', 'allocated', 7, '7', 'skype', 'skype', 'anna.p'),
+           ('t4', 'LAPTOP', 'main.db', 'allocated', 7, '7', 'skype', 'email', 'anna@example.org')"""
+    )
+    occurrences.build(con)
+    persons = identities.resolve(con)
+    identities.store(con, persons)
+    groups = {tuple(v for _k, v in p.identifiers): p for p in persons}
+    assert ("+442079460958", "bob@example.net") in groups
+    assert ("anna@example.org", "skype:anna.p") in groups
+    # a card whose only name is "Anna" does not join Anna's person: names never merge
+    assert ("+442079460000",) in groups
+    anna = groups["anna@example.org", "skype:anna.p"]
+    assert anna.name == "Anna Petrova" and anna.devices == ["LAPTOP", "USB"]
+    assert [e["reason"] for e in anna.evidence] == ["account"]
+    assert groups["+442079460958", "bob@example.net"].name == "Bob Stone"
+    assert links.build(con) > 0
+    rows = con.execute(
+        "SELECT kind, source, target, weight, evidence FROM links ORDER BY kind, source, target"
+    ).fetchall()
+    communication = [r for r in rows if r[0] == "communication"]
+    assert len(communication) == 3 and all(r[1] == anna.id for r in communication)
+    assert all(r[3] == 1 for r in communication)  # two copies of one message count once
+    places = {(e["device"], e["state"], e["offset"]) for e in json.loads(communication[0][4])}
+    assert places == {("LAPTOP", "allocated", 4096), ("USB", "carved", 99_000)}
+    assert len([r for r in rows if r[0] == "co-recipient"]) == 3  # bob, carl, dora pairwise
+    persons_out, links_out = tmp_path / "persons.jsonl", tmp_path / "links.jsonl"
+    assert write_persons(con, persons_out) == len(persons)
+    assert write_links(con, links_out) == len(rows)
+    first = json.loads(persons_out.read_text().splitlines()[0])
+    assert set(first) >= {"id", "name", "identifiers", "community", "scores", "devices", "bulk"}
+    link = json.loads(links_out.read_text().splitlines()[0])
+    assert set(link) >= {"source", "target", "kind", "weight", "first_seen", "last_seen"}
+    assert link["evidence"] and {"device", "path", "offset", "state", "chain"} <= set(
+        link["evidence"][0]
+    )

@@ -255,26 +255,29 @@ EXPORTS = {
     ("features", "jsonl"),
     ("timeline", "jsonl"),
     ("timeline", "bodyfile"),
+    ("persons", "jsonl"),
+    ("links", "jsonl"),
 }
 
 
 @app.command()
 def export(
     case_dir: Path = CaseArg,
-    what: str = typer.Argument(..., help="files | features | timeline"),
+    what: str = typer.Argument(..., help="files | features | timeline | persons | links"),
     fmt: str = typer.Option(
         ...,
         "--format",
         help="files: dfxml | bodyfile | csv; features: bulk_extractor | jsonl; "
-        "timeline: jsonl (Timesketch) | bodyfile",
+        "timeline: jsonl (Timesketch) | bodyfile; persons, links: jsonl",
     ),
     output: Path = typer.Option(
         ..., "-o", "--output", help="Output file (directory for dfxml and bulk_extractor)."
     ),
 ) -> None:
     """Export in the formats other tools read: DFXML per device, mactime bodyfile, CSV;
-    bulk_extractor feature files and histograms; JSON lines; a Timesketch timeline."""
-    from crossdrive.exports import bodyfile, csvfile, dfxml, features, timeline
+    bulk_extractor feature files and histograms; JSON lines; a Timesketch timeline; persons
+    and links as JSON lines."""
+    from crossdrive.exports import bodyfile, csvfile, dfxml, features, graph, timeline
     from crossdrive.paths import safe_name
 
     if (what, fmt) not in EXPORTS:
@@ -303,6 +306,8 @@ def export(
                 ("features", "jsonl"): features.write_jsonl,
                 ("timeline", "jsonl"): timeline.write_jsonl,
                 ("timeline", "bodyfile"): timeline.write_bodyfile,
+                ("persons", "jsonl"): graph.write_persons,
+                ("links", "jsonl"): graph.write_links,
             }
             n = writer[what, fmt](con, output)
             out.print(f"{output}: {n:,} entries")

@@ -123,6 +123,14 @@ def print_score(measured: dict) -> None:
         "carved from unallocated and unpartitioned space: "
         + (", ".join(f"{n} {what}" for what, n in carved.items()) or "nothing")
     )
+    who = measured["identities"]
+    console.print(
+        f"identities: {who['persons']} persons from {who['identifiers_found']} of "
+        f"{who['identifiers']} planted identifiers; B-cubed precision "
+        f"{who['b_cubed_precision']}, recall {who['b_cubed_recall']}; communication links: "
+        f"{who['communication_pairs_found']}/{who['communication_pairs']} true sender-recipient "
+        "pairs"
+    )
     console.print("not yet available in this version:")
     for what in measured["not_yet"].values():
         console.print(f"  - {what}")

@@ -28,7 +28,6 @@ CATEGORIES = [
     "filler",
 ]
 NOT_YET = {
-    "links": "links between people (issue #6)",
     "groups": "groups found vs true groups, NMI (issue #6)",
     "brokers": "brokers among the top-ranked (issue #6)",
     "bulk": "bulk senders flagged (issue #6)",
@@ -199,6 +198,68 @@ def artifacts(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
     return result
 
 
+def _truth_value(kind: str, value: str) -> str:
+    """A truth identifier in the normal form the entities stage writes."""
+    if kind in ("skype", "xmpp", "telegram"):
+        return f"{kind}:{value.lower()}"
+    return value.lower() if kind == "email" else value
+
+
+def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
+    """Identity resolution against the true people, over the identifiers found: B-cubed
+    precision and recall; and the true communication pairs (sender, recipient) of the planted
+    messages found as links."""
+    owner = {
+        _truth_value(i["kind"], i["value"]): p["id"]
+        for p in truth["people"]
+        for i in p["identifiers"]
+    }
+    predicted = dict(db.execute("SELECT value, person FROM person_identifiers").fetchall())
+    found = [v for v in owner if v in predicted]
+    clusters: dict[str, set[str]] = defaultdict(set)
+    people: dict[str, set[str]] = defaultdict(set)
+    for value in found:
+        clusters[predicted[value]].add(value)
+        people[owner[value]].add(value)
+
+    def share(value: str, group: set[str], same) -> float:
+        return sum(same(other) for other in group) / len(group)
+
+    precision = [
+        share(v, clusters[predicted[v]], lambda o, v=v: owner[o] == owner[v]) for v in found
+    ]
+    recall = [
+        share(v, people[owner[v]], lambda o, v=v: predicted[o] == predicted[v]) for v in found
+    ]
+    majority: dict[str, str] = {}
+    for person, values in clusters.items():
+        majority[person] = max(
+            sorted({owner[v] for v in values}), key=lambda t: sum(owner[v] == t for v in values)
+        )
+    linked = {
+        (majority.get(a), majority.get(b))
+        for a, b in db.execute(
+            "SELECT source, target FROM links WHERE kind = 'communication'"
+        ).fetchall()
+    }
+    planted = {m for item in truth["items"] for m in item.get("messages", [])}
+    pairs = {
+        (m["sender"], r)
+        for m in truth["messages"]
+        if m["id"] in planted
+        for r in m["to"] + m["cc"]
+    }
+    return {
+        "identifiers": len(owner),
+        "identifiers_found": len(found),
+        "persons": len(clusters),
+        "b_cubed_precision": round(sum(precision) / len(found), 3) if found else None,
+        "b_cubed_recall": round(sum(recall) / len(found), 3) if found else None,
+        "communication_pairs": len(pairs),
+        "communication_pairs_found": len(pairs & linked),
+    }
+
+
 def carved_counts(db: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Carved files per kind and place (e.g. "eml unpartitioned": 7)."""
     rows = db.execute("SELECT kind, place, count(*) FROM carved GROUP BY ALL ORDER BY ALL")
@@ -214,6 +275,7 @@ def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
             "filler_bytes": sum(i["length"] for i in truth["items"] if i["category"] == "filler"),
             "carved": carved_counts(db),
             "artifacts": artifacts(db, truth),
+            "identities": identities(db, truth),
             "not_yet": NOT_YET,
         }
     out.write_text(json.dumps(measured, indent=1) + "\n")

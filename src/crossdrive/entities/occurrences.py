@@ -39,6 +39,10 @@ ACCOUNT_KINDS = {"email": "email", "sms": "phone", "phone": "phone", **CHANNEL_K
 FEATURE_KINDS = {"email": "email", "telephone": "phone", "handle": "handle", "xmpp": "xmpp"}
 PROVENANCE = 'path, state, "offset", chain, artifact'
 MESSAGE_RECORD = "md5(concat_ws('|', task_id, chain, time, sender, message_id, left(body, 200)))"
+CONTACT_RECORD = (
+    "md5(concat_ws('|', task_id, chain, array_to_string(names, ','), "
+    "array_to_string(emails, ','), array_to_string(phones, ',')))"
+)
 SOURCES = f"""
 WITH m AS (SELECT *, {MESSAGE_RECORD} AS record FROM messages)
 SELECT device, channel, sender, 'sender', 'messages', {PROVENANCE}, record FROM m
@@ -50,8 +54,7 @@ UNION ALL SELECT device, channel, unnest(bcc), 'bcc', 'messages', {PROVENANCE}, 
 UNION ALL
 SELECT device, kind, value, 'contact', 'contacts', {PROVENANCE}, record FROM (
   SELECT *, pair[1] AS kind, pair[2] AS value FROM (
-    SELECT *, md5(concat_ws('|', task_id, chain, array_to_string(names, ','),
-                  array_to_string(emails, ','), array_to_string(phones, ','))) AS record,
+    SELECT *, {CONTACT_RECORD} AS record,
            unnest(list_concat(list_transform(emails, lambda x: ['email', x]),
                               list_transform(phones, lambda x: ['phone', x]),
                               list_transform(handles, lambda x: ['handle', x]))) AS pair

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from crossdrive import fulltext
 from crossdrive.case import Case
-from crossdrive.entities import occurrences
+from crossdrive.entities import identities, occurrences
+from crossdrive.graph import links
 from crossdrive.pipeline.executor import run_tasks
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
 from crossdrive.pipeline.tasks import Task, done_dir, is_done
@@ -166,8 +167,10 @@ def process(case: Case, workers: int, stage_start: StageStart) -> dict[str, int]
                 on_done(task, {"rows": {}, "resumed": True})
         run_tasks(case.shards, tasks, workers, on_done)
         load(case, tasks)
-    with case.connect() as con:
-        occurrences.build(con)  # derived: every identifier in its normal form
+    with case.connect() as con:  # derived from the records: rebuilt each run
+        occurrences.build(con)  # every identifier in its normal form
+        identities.store(con, identities.resolve(con))  # persons, merged on strong evidence
+        links.build(con)  # who is linked to whom, with the evidence
     with case.connect(read_only=True) as con:
         fulltext.build(con, case.root / "index")  # derived: rebuilt only when records changed
     return counts

@@ -229,6 +229,29 @@ TABLES["identifiers"] = pa.schema(
         ("region", S),  # the device's region used to read national numbers
     ]
 )
+# Derived by `entities.identities`: persons and the identifiers each one holds.
+TABLES["persons"] = pa.schema(
+    [
+        ("id", S),  # p-<12 hex>: stable while its smallest identifier stays in it
+        ("name", S),  # the display name most often written beside its identifiers
+        ("devices", STRINGS),  # where its identifiers occur
+        ("evidence", S),  # JSON list: each merge's reason, identifiers and provenance
+    ]
+)
+TABLES["person_identifiers"] = pa.schema([("person", S), ("kind", S), ("value", S)])
+# Derived by `graph.links`: one row per (kind, source, target).
+TABLES["links"] = pa.schema(
+    [
+        ("kind", S),  # communication | co-recipient | mention | shared-device
+        ("source", S),  # person id (the sender, for directed kinds)
+        ("target", S),
+        ("channels", S),  # email,sms,skype … (comma-separated)
+        ("weight", pa.int64()),  # records (or devices, for shared-device) behind the link
+        ("first_seen", S),
+        ("last_seen", S),
+        ("evidence", S),  # JSON list of {device, path, state, offset, chain, artifact}
+    ]
+)
 RECORD_TABLES = ("messages", "contacts", "accounts", "events", "documents")
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.

@@ -1,0 +1,59 @@
+"""Persons and links as JSON lines, in the shapes ARCHITECTURE.md specifies.
+
+persons.jsonl: `{"id", "name", "identifiers": [{"kind", "value"}], "community", "scores",
+"devices", "bulk"}`, plus `evidence` (why identifiers were merged). Communities, scores and the
+bulk-sender flag are null until the graph analysis computes them (issue #6).
+links.jsonl: `{"source", "target", "kind", "weight", "first_seen", "last_seen", "evidence"}`,
+plus `channels`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+
+def write_persons(con: duckdb.DuckDBPyConnection, out: Path) -> int:
+    rows = con.execute(
+        """SELECT p.id, p.name, list({'kind': i.kind, 'value': i.value} ORDER BY i.kind, i.value),
+                  p.devices, p.evidence
+           FROM persons p JOIN person_identifiers i ON i.person = p.id
+           GROUP BY ALL ORDER BY p.id"""
+    ).fetchall()
+    with open(out, "w", encoding="utf-8") as lines:
+        for pid, name, identifiers, devices, evidence in rows:
+            person = {
+                "id": pid,
+                "name": name,
+                "identifiers": identifiers,
+                "community": None,
+                "scores": None,
+                "devices": devices,
+                "bulk": None,
+                "evidence": json.loads(evidence) if evidence else [],
+            }
+            lines.write(json.dumps(person, ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+def write_links(con: duckdb.DuckDBPyConnection, out: Path) -> int:
+    rows = con.execute(
+        "SELECT source, target, kind, weight, first_seen, last_seen, evidence, channels "
+        "FROM links ORDER BY kind, source, target"
+    ).fetchall()
+    with open(out, "w", encoding="utf-8") as lines:
+        for source, target, kind, weight, first, last, evidence, channels in rows:
+            link = {
+                "source": source,
+                "target": target,
+                "kind": kind,
+                "weight": weight,
+                "first_seen": first,
+                "last_seen": last,
+                "evidence": json.loads(evidence),
+                "channels": channels.split(",") if channels else [],
+            }
+            lines.write(json.dumps(link, ensure_ascii=False) + "\n")
+    return len(rows)
