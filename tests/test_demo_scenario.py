@@ -234,6 +234,7 @@ def test_demo_end_to_end_recovers_every_planted_file(scenario):
     assert who["b_cubed_precision"] >= 0.95, who
     assert who["b_cubed_recall"] >= 0.8, who
     assert who["communication_pairs_found"] >= 0.5 * who["communication_pairs"], who
+    assert who["bulk_flagged"] == who["bulk_senders"] > 0 and who["bulk_wrongly_flagged"] == 0
     # National numbers: read as E.164 only on devices whose own settings name a region (the
     # Linux devices' locale); elsewhere they stay unresolved and flagged, never guessed.
     national = query(

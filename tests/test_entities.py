@@ -203,3 +203,42 @@ def test_persons_merge_on_strong_evidence_only_and_links_keep_every_copy(tmp_pat
     assert link["evidence"] and {"device", "path", "offset", "state", "chain"} <= set(
         link["evidence"][0]
     )
+
+
+def test_bulk_senders_are_flagged_with_their_reason(tmp_path: Path):
+    from crossdrive.entities import identities
+    from crossdrive.graph import bulk
+
+    con = connect(tmp_path / "store.duckdb")
+    news = json.dumps({"List-Unsubscribe": "<mailto:u@news.example>", "Precedence": "bulk"})
+    rows = [  # (sender, recipient, headers)
+        ("news@news.example", "anna@example.org", news),
+        ("news@news.example", "bob@example.net", news),
+        ("no-reply@shop.example", "anna@example.org", None),
+        ("anna@example.org", "bob@example.net", None),
+        ("bob@example.net", "anna@example.org", None),
+        # a list that people write back to is a conversation, not bulk
+        ("team@lists.example", "anna@example.org", news),
+        ("anna@example.org", "team@lists.example", None),
+    ]
+    for n, (sender, recipient, headers) in enumerate(rows):
+        con.execute(
+            """INSERT INTO messages (task_id, device, path, state, "offset", chain, artifact,
+                 channel, time, sender, recipients, message_id, headers) VALUES
+               ('t', 'PC', 'Inbox', 'allocated', ?, ?, 'mbox', 'email', '2024-01-01T00:00:00Z',
+                ?, [?], ?, ?)""",
+            [n, str(n), sender, recipient, f"<{n}@x>", headers],
+        )
+    occurrences.build(con)
+    identities.store(con, identities.resolve(con))
+    assert bulk.flag(con) == 2
+    flagged = dict(
+        con.execute(
+            "SELECT i.value, p.bulk_reason FROM persons p JOIN person_identifiers i "
+            "ON i.person = p.id WHERE p.bulk"
+        ).fetchall()
+    )
+    assert flagged == {
+        "news@news.example": "bulk headers on 2 of 2 messages sent",
+        "no-reply@shop.example": "a no-reply or notification address",
+    }

@@ -30,7 +30,6 @@ CATEGORIES = [
 NOT_YET = {
     "groups": "groups found vs true groups, NMI (issue #6)",
     "brokers": "brokers among the top-ranked (issue #6)",
-    "bulk": "bulk senders flagged (issue #6)",
     "report": "the HTML report (issue #6)",
 }
 
@@ -244,12 +243,15 @@ def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
     }
     planted = {m for item in truth["items"] for m in item.get("messages", [])}
     pairs = {
-        (m["sender"], r)
-        for m in truth["messages"]
-        if m["id"] in planted
-        for r in m["to"] + m["cc"]
+        (m["sender"], r) for m in truth["messages"] if m["id"] in planted for r in m["to"] + m["cc"]
+    }
+    flagged = {
+        majority.get(pid) for (pid,) in db.execute("SELECT id FROM persons WHERE bulk").fetchall()
     }
     return {
+        "bulk_senders": len(truth["bulk_senders"]),
+        "bulk_flagged": len(flagged & set(truth["bulk_senders"])),
+        "bulk_wrongly_flagged": len(flagged - set(truth["bulk_senders"])),
         "identifiers": len(owner),
         "identifiers_found": len(found),
         "persons": len(clusters),

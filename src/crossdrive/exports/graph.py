@@ -1,8 +1,8 @@
 """Persons and links as JSON lines, in the shapes ARCHITECTURE.md specifies.
 
 persons.jsonl: `{"id", "name", "identifiers": [{"kind", "value"}], "community", "scores",
-"devices", "bulk"}`, plus `evidence` (why identifiers were merged). Communities, scores and the
-bulk-sender flag are null until the graph analysis computes them (issue #6).
+"devices", "bulk"}`, plus `evidence` (why identifiers were merged) and `bulk_reason`.
+Communities and scores are null until the graph analysis computes them (issue #6).
 links.jsonl: `{"source", "target", "kind", "weight", "first_seen", "last_seen", "evidence"}`,
 plus `channels`.
 """
@@ -18,12 +18,12 @@ import duckdb
 def write_persons(con: duckdb.DuckDBPyConnection, out: Path) -> int:
     rows = con.execute(
         """SELECT p.id, p.name, list({'kind': i.kind, 'value': i.value} ORDER BY i.kind, i.value),
-                  p.devices, p.evidence
+                  p.devices, p.evidence, p.bulk, p.bulk_reason
            FROM persons p JOIN person_identifiers i ON i.person = p.id
            GROUP BY ALL ORDER BY p.id"""
     ).fetchall()
     with open(out, "w", encoding="utf-8") as lines:
-        for pid, name, identifiers, devices, evidence in rows:
+        for pid, name, identifiers, devices, evidence, bulk, bulk_reason in rows:
             person = {
                 "id": pid,
                 "name": name,
@@ -31,7 +31,8 @@ def write_persons(con: duckdb.DuckDBPyConnection, out: Path) -> int:
                 "community": None,
                 "scores": None,
                 "devices": devices,
-                "bulk": None,
+                "bulk": bool(bulk),
+                "bulk_reason": bulk_reason,
                 "evidence": json.loads(evidence) if evidence else [],
             }
             lines.write(json.dumps(person, ensure_ascii=False) + "\n")

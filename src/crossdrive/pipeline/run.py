@@ -7,7 +7,7 @@ from collections.abc import Callable
 from crossdrive import fulltext
 from crossdrive.case import Case
 from crossdrive.entities import identities, occurrences
-from crossdrive.graph import links
+from crossdrive.graph import bulk, links
 from crossdrive.pipeline.executor import run_tasks
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
 from crossdrive.pipeline.tasks import Task, done_dir, is_done
@@ -171,6 +171,7 @@ def process(case: Case, workers: int, stage_start: StageStart) -> dict[str, int]
         occurrences.build(con)  # every identifier in its normal form
         identities.store(con, identities.resolve(con))  # persons, merged on strong evidence
         links.build(con)  # who is linked to whom, with the evidence
+        bulk.flag(con)  # newsletters, no-reply services: visible, kept out of groups
     with case.connect(read_only=True) as con:
         fulltext.build(con, case.root / "index")  # derived: rebuilt only when records changed
     return counts

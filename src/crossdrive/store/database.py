@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from crossdrive.store.schema import SHARDED, TABLES
+from crossdrive.store.schema import DERIVED, SHARDED, TABLES
 
 
 def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -15,11 +15,24 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
     con = duckdb.connect(str(db_path), read_only=read_only)
     if not read_only:
         for name, schema in TABLES.items():
+            if name in DERIVED and _columns(con, name) not in ([], schema.names):
+                con.execute(f'DROP TABLE "{name}"')  # rebuilt each run: a new layout is free
             empty = pa.Table.from_batches([], schema=schema)  # noqa: F841 (read by DuckDB)
             con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" AS SELECT * FROM empty')
         con.execute("CREATE TABLE IF NOT EXISTS loaded_tasks (task_id VARCHAR PRIMARY KEY)")
         con.execute(FEATURES_LOCATED)
     return con
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
 
 
 # Where each feature lies: in a file's bytes (allocated, deleted, orphan; past the file's end in

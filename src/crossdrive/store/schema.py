@@ -236,6 +236,8 @@ TABLES["persons"] = pa.schema(
         ("name", S),  # the display name most often written beside its identifiers
         ("devices", STRINGS),  # where its identifiers occur
         ("evidence", S),  # JSON list: each merge's reason, identifiers and provenance
+        ("bulk", pa.bool_()),  # a newsletter, no-reply service, mailing list, notifier
+        ("bulk_reason", S),
     ]
 )
 TABLES["person_identifiers"] = pa.schema([("person", S), ("kind", S), ("value", S)])
@@ -253,6 +255,9 @@ TABLES["links"] = pa.schema(
     ]
 )
 RECORD_TABLES = ("messages", "contacts", "accounts", "events", "documents")
+
+# Tables rebuilt from the others at the end of each run (entities and graph).
+DERIVED = ("identifiers", "persons", "person_identifiers", "links")
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.
 SHARDED = ("volumes", "filesystems", "files", "errors", "features", "carved", *RECORD_TABLES)
