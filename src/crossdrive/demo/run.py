@@ -132,6 +132,12 @@ def print_score(measured: dict) -> None:
         "pairs"
     )
     console.print(
+        f"groups: NMI {who['groups_nmi']} against the true groups over "
+        f"{who['group_members_found']} members found; true brokers rank "
+        f"{who['broker_ranks']} of {who['persons_ranked']} by betweenness, "
+        f"{who['brokers_flagged']}/{who['brokers']} flagged as brokers"
+    )
+    console.print(
         f"bulk senders flagged: {who['bulk_flagged']}/{who['bulk_senders']} "
         f"({who['bulk_wrongly_flagged']} flagged wrongly)"
     )

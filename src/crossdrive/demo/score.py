@@ -28,8 +28,6 @@ CATEGORIES = [
     "filler",
 ]
 NOT_YET = {
-    "groups": "groups found vs true groups, NMI (issue #6)",
-    "brokers": "brokers among the top-ranked (issue #6)",
     "report": "the HTML report (issue #6)",
 }
 
@@ -248,7 +246,9 @@ def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
     flagged = {
         majority.get(pid) for (pid,) in db.execute("SELECT id FROM persons WHERE bulk").fetchall()
     }
+    groups = _groups(db, truth, majority)
     return {
+        **groups,
         "bulk_senders": len(truth["bulk_senders"]),
         "bulk_flagged": len(flagged & set(truth["bulk_senders"])),
         "bulk_wrongly_flagged": len(flagged - set(truth["bulk_senders"])),
@@ -259,6 +259,35 @@ def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
         "b_cubed_recall": round(sum(recall) / len(found), 3) if found else None,
         "communication_pairs": len(pairs),
         "communication_pairs_found": len(pairs & linked),
+    }
+
+
+def _groups(db: duckdb.DuckDBPyConnection, truth: dict, majority: dict[str, str]) -> dict:
+    """Groups found against the true groups (NMI over the members found), and where the true
+    brokers rank by betweenness."""
+    from crossdrive.graph.communities import nmi
+
+    true_group = {m: n for n, members in enumerate(truth["groups"]) for m in members}
+    rows = db.execute(
+        "SELECT id, community, betweenness, broker FROM persons WHERE community IS NOT NULL"
+    ).fetchall()
+    members = [
+        (c, true_group[majority[p]]) for p, c, _b, _k in rows if majority.get(p) in true_group
+    ]
+    ranked = sorted(rows, key=lambda row: -(row[2] or 0))
+    rank: dict[str, int] = {}
+    for position, (pid, _c, _b, _k) in enumerate(ranked, 1):
+        rank.setdefault(majority.get(pid, pid), position)
+    flagged = {majority.get(pid) for pid, _c, _b, broker in rows if broker}
+    return {
+        "group_members_found": len(members),
+        "groups_nmi": round(nmi([c for c, _t in members], [t for _c, t in members]), 3)
+        if members
+        else None,
+        "broker_ranks": sorted(rank.get(b, 0) for b in truth["brokers"]),
+        "persons_ranked": len(ranked),
+        "brokers_flagged": len(flagged & set(truth["brokers"])),
+        "brokers": len(truth["brokers"]),
     }
 
 

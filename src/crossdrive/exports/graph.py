@@ -1,8 +1,8 @@
 """Persons and links as JSON lines, in the shapes ARCHITECTURE.md specifies.
 
 persons.jsonl: `{"id", "name", "identifiers": [{"kind", "value"}], "community", "scores",
-"devices", "bulk"}`, plus `evidence` (why identifiers were merged) and `bulk_reason`.
-Communities and scores are null until the graph analysis computes them (issue #6).
+"devices", "bulk"}`, plus `broker`, `bulk_reason` and `evidence` (why identifiers were
+merged). A person without links (or a bulk sender) has no community and no scores.
 links.jsonl: `{"source", "target", "kind", "weight", "first_seen", "last_seen", "evidence"}`,
 plus `channels`.
 """
@@ -18,18 +18,38 @@ import duckdb
 def write_persons(con: duckdb.DuckDBPyConnection, out: Path) -> int:
     rows = con.execute(
         """SELECT p.id, p.name, list({'kind': i.kind, 'value': i.value} ORDER BY i.kind, i.value),
-                  p.devices, p.evidence, p.bulk, p.bulk_reason
+                  p.devices, p.evidence, p.bulk, p.bulk_reason, p.community, p.degree,
+                  p.betweenness, p.pagerank, p.broker
            FROM persons p JOIN person_identifiers i ON i.person = p.id
            GROUP BY ALL ORDER BY p.id"""
     ).fetchall()
     with open(out, "w", encoding="utf-8") as lines:
-        for pid, name, identifiers, devices, evidence, bulk, bulk_reason in rows:
+        for (
+            pid,
+            name,
+            identifiers,
+            devices,
+            evidence,
+            bulk,
+            bulk_reason,
+            community,
+            degree,
+            betweenness,
+            pagerank,
+            broker,
+        ) in rows:
+            scores = (
+                {"degree": degree, "betweenness": betweenness, "pagerank": pagerank}
+                if degree is not None
+                else None
+            )
             person = {
                 "id": pid,
                 "name": name,
                 "identifiers": identifiers,
-                "community": None,
-                "scores": None,
+                "community": community,
+                "scores": scores,
+                "broker": bool(broker),
                 "devices": devices,
                 "bulk": bool(bulk),
                 "bulk_reason": bulk_reason,

@@ -8,6 +8,7 @@ from crossdrive import fulltext
 from crossdrive.case import Case
 from crossdrive.entities import identities, occurrences
 from crossdrive.graph import bulk, links
+from crossdrive.graph.analyse import analyse
 from crossdrive.pipeline.executor import run_tasks
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
 from crossdrive.pipeline.tasks import Task, done_dir, is_done
@@ -172,6 +173,7 @@ def process(case: Case, workers: int, stage_start: StageStart) -> dict[str, int]
         identities.store(con, identities.resolve(con))  # persons, merged on strong evidence
         links.build(con)  # who is linked to whom, with the evidence
         bulk.flag(con)  # newsletters, no-reply services: visible, kept out of groups
+        analyse(con)  # groups (CPM Leiden, resolution by stability), centrality, brokers
     with case.connect(read_only=True) as con:
         fulltext.build(con, case.root / "index")  # derived: rebuilt only when records changed
     return counts

@@ -238,6 +238,21 @@ TABLES["persons"] = pa.schema(
         ("evidence", S),  # JSON list: each merge's reason, identifiers and provenance
         ("bulk", pa.bool_()),  # a newsletter, no-reply service, mailing list, notifier
         ("bulk_reason", S),
+        ("community", S),  # c-N (graph.analyse); NULL: no links, or bulk
+        ("degree", pa.int64()),
+        ("betweenness", pa.float64()),
+        ("pagerank", pa.float64()),
+        ("broker", pa.bool_()),
+    ]
+)
+TABLES["communities"] = pa.schema(
+    [
+        ("id", S),  # c-1 is the largest
+        ("size", pa.int64()),
+        ("stability", pa.float64()),  # how often its members stay together across seeds
+        ("resolution", pa.float64()),  # the CPM resolution chosen by stability
+        ("partition_stability", pa.float64()),  # mean pairwise NMI of the seeded partitions
+        ("members", STRINGS),
     ]
 )
 TABLES["person_identifiers"] = pa.schema([("person", S), ("kind", S), ("value", S)])
@@ -257,7 +272,7 @@ TABLES["links"] = pa.schema(
 RECORD_TABLES = ("messages", "contacts", "accounts", "events", "documents")
 
 # Tables rebuilt from the others at the end of each run (entities and graph).
-DERIVED = ("identifiers", "persons", "person_identifiers", "links")
+DERIVED = ("identifiers", "persons", "person_identifiers", "links", "communities")
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.
 SHARDED = ("volumes", "filesystems", "files", "errors", "features", "carved", *RECORD_TABLES)
