@@ -240,6 +240,8 @@ def test_demo_end_to_end_recovers_every_planted_file(scenario):
     # the betweenness ranking.
     assert who["groups_nmi"] >= 0.5, who
     assert max(who["broker_ranks"]) <= 3 * who["brokers"], who
+    pairs = scores["devices"]  # cross-drive analysis: a device's best partner is its group's
+    assert pairs["partner_of_the_same_group"] >= 0.75 * pairs["devices_with_a_partner"] > 0
     # National numbers: read as E.164 only on devices whose own settings name a region (the
     # Linux devices' locale); elsewhere they stay unresolved and flagged, never guessed.
     national = query(

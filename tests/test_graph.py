@@ -65,3 +65,37 @@ def test_brokers_rank_first_by_betweenness_and_are_flagged():
     assert brokers <= set(top)
     assert all(scores.degree[n] >= 1 for n in truth)
     assert sum(scores.pagerank.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_cross_drive_scores_weigh_rare_identifiers_and_explain_themselves(tmp_path):
+    from crossdrive.graph import crossdevice
+    from crossdrive.store.database import connect
+
+    con = connect(tmp_path / "store.duckdb")
+    carried = {  # identifier -> devices carrying it
+        "anna@example.org": ["A", "B"],
+        "+4915123222791": ["A", "B", "C"],
+        "support@vendor.example": ["A", "B", "C", "D", "E"],  # on most: stop-listed
+        "bob@example.net": ["C", "D"],
+        "carol@example.com": ["F", "G"],
+        "dan@example.com": ["H"],  # eight devices: more than four carriers is "most"
+    }
+    for value, devices in carried.items():
+        kind = "phone" if value.startswith("+") else "email"
+        for device in devices:
+            con.execute(
+                "INSERT INTO identifiers (device, kind, value, resolved, source) "
+                "VALUES (?, ?, ?, true, 'features')",
+                [device, kind, value],
+            )
+    assert crossdevice.build(con) == 5  # A-B, A-C, B-C, C-D, F-G
+    rows = {
+        (a, b): (score, shared, top)
+        for a, b, score, shared, top in con.execute("SELECT * FROM device_similarity").fetchall()
+    }
+    assert rows["A", "B"][:2] == (pytest.approx(0.5 + 1 / 3, abs=1e-3), 2)
+    assert rows["C", "D"][:2] == (0.5, 1)
+    assert ("D", "E") not in rows  # only the stop-listed address in common
+    import json
+
+    assert json.loads(rows["A", "B"][2])[0] == ["anna@example.org", 0.5]

@@ -137,6 +137,11 @@ def print_score(measured: dict) -> None:
         f"{who['broker_ranks']} of {who['persons_ranked']} by betweenness, "
         f"{who['brokers_flagged']}/{who['brokers']} flagged as brokers"
     )
+    pairs = measured["devices"]
+    console.print(
+        f"devices: {pairs['partner_of_the_same_group']}/{pairs['devices_with_a_partner']} score "
+        "highest with a device of their owner's own group (cross-drive analysis)"
+    )
     console.print(
         f"bulk senders flagged: {who['bulk_flagged']}/{who['bulk_senders']} "
         f"({who['bulk_wrongly_flagged']} flagged wrongly)"

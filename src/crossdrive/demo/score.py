@@ -291,6 +291,24 @@ def _groups(db: duckdb.DuckDBPyConnection, truth: dict, majority: dict[str, str]
     }
 
 
+def device_pairs(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
+    """Cross-drive analysis: for each device, whether the device it scores highest with
+    belongs to an owner of the same true group (the devices that belong together)."""
+    group = {m: n for n, members in enumerate(truth["groups"]) for m in members}
+    owners = {d["label"]: {group.get(o) for o in d["owners"]} - {None} for d in truth["devices"]}
+    best: dict[str, tuple[float, str]] = {}
+    for a, b, score in db.execute("SELECT a, b, score FROM device_similarity").fetchall():
+        for one, other in ((a, b), (b, a)):
+            if score > best.get(one, (0.0, ""))[0]:
+                best[one] = (score, other)
+    return {
+        "devices_with_a_partner": len(best),
+        "partner_of_the_same_group": sum(
+            bool(owners.get(d, set()) & owners.get(other, set())) for d, (_s, other) in best.items()
+        ),
+    }
+
+
 def carved_counts(db: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Carved files per kind and place (e.g. "eml unpartitioned": 7)."""
     rows = db.execute("SELECT kind, place, count(*) FROM carved GROUP BY ALL ORDER BY ALL")
@@ -307,6 +325,7 @@ def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
             "carved": carved_counts(db),
             "artifacts": artifacts(db, truth),
             "identities": identities(db, truth),
+            "devices": device_pairs(db, truth),
             "not_yet": NOT_YET,
         }
     out.write_text(json.dumps(measured, indent=1) + "\n")

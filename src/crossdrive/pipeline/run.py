@@ -7,7 +7,7 @@ from collections.abc import Callable
 from crossdrive import fulltext
 from crossdrive.case import Case
 from crossdrive.entities import identities, occurrences
-from crossdrive.graph import bulk, links
+from crossdrive.graph import bulk, crossdevice, links
 from crossdrive.graph.analyse import analyse
 from crossdrive.pipeline.executor import run_tasks
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
@@ -174,6 +174,7 @@ def process(case: Case, workers: int, stage_start: StageStart) -> dict[str, int]
         links.build(con)  # who is linked to whom, with the evidence
         bulk.flag(con)  # newsletters, no-reply services: visible, kept out of groups
         analyse(con)  # groups (CPM Leiden, resolution by stability), centrality, brokers
+        crossdevice.build(con)  # which devices belong together, explained
     with case.connect(read_only=True) as con:
         fulltext.build(con, case.root / "index")  # derived: rebuilt only when records changed
     return counts

@@ -271,8 +271,26 @@ TABLES["links"] = pa.schema(
 )
 RECORD_TABLES = ("messages", "contacts", "accounts", "events", "documents")
 
+# Derived by `graph.crossdevice`: one row per pair of devices sharing identifiers.
+TABLES["device_similarity"] = pa.schema(
+    [
+        ("a", S),
+        ("b", S),
+        ("score", pa.float64()),  # Σ 1 / (devices carrying the identifier)
+        ("shared", pa.int64()),  # identifiers on both (stop-listed ones excluded)
+        ("top", S),  # JSON [[identifier, contribution], …], the largest first
+    ]
+)
+
 # Tables rebuilt from the others at the end of each run (entities and graph).
-DERIVED = ("identifiers", "persons", "person_identifiers", "links", "communities")
+DERIVED = (
+    "identifiers",
+    "persons",
+    "person_identifiers",
+    "links",
+    "communities",
+    "device_similarity",
+)
 
 # Tables filled by tasks (through shards); the others are written by `add` directly.
 SHARDED = ("volumes", "filesystems", "files", "errors", "features", "carved", *RECORD_TABLES)
