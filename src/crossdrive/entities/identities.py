@@ -21,10 +21,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import duckdb
-import pyarrow as pa
 
 from crossdrive.entities.occurrences import CONTACT_RECORD, MESSAGE_RECORD
-from crossdrive.store.schema import TABLES
+from crossdrive.store.database import insert_rows
 
 PERSON_KINDS = ("email", "phone", "skype", "xmpp", "telegram")
 GROUPS = f"""
@@ -157,7 +156,4 @@ def store(con: duckdb.DuckDBPyConnection, persons: list[Person]) -> None:
     ]
     links = [{"person": p.id, "kind": k, "value": v} for p in persons for k, v in p.identifiers]
     for name, batch in (("persons", rows), ("person_identifiers", links)):
-        if batch:
-            con.register("incoming", pa.Table.from_pylist(batch, schema=TABLES[name]))
-            con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
-            con.unregister("incoming")
+        insert_rows(con, name, batch)

@@ -19,10 +19,9 @@ from functools import lru_cache
 
 import duckdb
 import phonenumbers
-import pyarrow as pa
 
 from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
-from crossdrive.store.schema import TABLES
+from crossdrive.store.database import insert_rows
 
 # message channel -> the kind of identifier its parties are written in
 CHANNEL_KINDS = {
@@ -112,11 +111,7 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
-    if rows:
-        con.register("incoming", pa.Table.from_pylist(rows, schema=TABLES["identifiers"]))
-        con.execute("INSERT INTO identifiers SELECT * FROM incoming")
-        con.unregister("incoming")
-    return len(rows)
+    return insert_rows(con, "identifiers", rows)
 
 
 # Text that may quote numbers in national form, on devices whose region is known.

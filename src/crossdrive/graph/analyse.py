@@ -7,7 +7,7 @@ import duckdb
 import pyarrow as pa
 
 from crossdrive.graph import centrality, communities, network
-from crossdrive.store.schema import TABLES
+from crossdrive.store.database import insert_rows
 
 
 def analyse(con: duckdb.DuckDBPyConnection) -> int:
@@ -39,9 +39,7 @@ def analyse(con: duckdb.DuckDBPyConnection) -> int:
         }
         for group in order
     ]
-    con.register("incoming", pa.Table.from_pylist(rows, schema=TABLES["communities"]))
-    con.execute("INSERT INTO communities SELECT * FROM incoming")
-    con.unregister("incoming")
+    insert_rows(con, "communities", rows)
     updates = pa.Table.from_pylist(
         [
             {

@@ -14,9 +14,8 @@ from collections import defaultdict
 from itertools import combinations
 
 import duckdb
-import pyarrow as pa
 
-from crossdrive.store.schema import TABLES
+from crossdrive.store.database import insert_rows
 
 KINDS = ("email", "phone", "skype", "xmpp", "telegram")
 TOP = 10  # contributing identifiers kept per pair
@@ -52,8 +51,4 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
             }
         )
     con.execute("DELETE FROM device_similarity")
-    if rows:
-        con.register("incoming", pa.Table.from_pylist(rows, schema=TABLES["device_similarity"]))
-        con.execute("INSERT INTO device_similarity SELECT * FROM incoming")
-        con.unregister("incoming")
-    return len(rows)
+    return insert_rows(con, "device_similarity", rows)

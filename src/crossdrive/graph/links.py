@@ -17,10 +17,9 @@ from __future__ import annotations
 import json
 
 import duckdb
-import pyarrow as pa
 
 from crossdrive.entities.occurrences import MESSAGE_RECORD
-from crossdrive.store.schema import TABLES
+from crossdrive.store.database import insert_rows
 
 MAX_EVIDENCE = 50  # evidence entries kept per link (the count is always exact)
 
@@ -88,8 +87,4 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
         ).fetchall()
     ]
     con.execute("DELETE FROM links")
-    if rows:
-        con.register("incoming", pa.Table.from_pylist(rows, schema=TABLES["links"]))
-        con.execute("INSERT INTO links SELECT * FROM incoming")
-        con.unregister("incoming")
-    return len(rows)
+    return insert_rows(con, "links", rows)

@@ -89,6 +89,13 @@ def insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     con.unregister("incoming")
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict]) -> int:
+    """Rows (dicts) into a declared table, through Arrow in one statement; returns the count."""
+    if rows:
+        insert(con, name, pa.Table.from_pylist(rows, schema=TABLES[name]))
+    return len(rows)
+
+
 def load_task(con: duckdb.DuckDBPyConnection, task_id: str, shard_dir: Path) -> None:
     """Replace a task's rows by its shards, atomically; loading twice changes nothing."""
     con.execute("BEGIN")
