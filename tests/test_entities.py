@@ -242,3 +242,41 @@ def test_bulk_senders_are_flagged_with_their_reason(tmp_path: Path):
         "news@news.example": "bulk headers on 2 of 2 messages sent",
         "no-reply@shop.example": "a no-reply or notification address",
     }
+
+
+def test_the_graph_exports_open_in_the_readers_of_their_formats(tmp_path: Path):
+    """GraphML and GEXF are read back by networkx's own readers (what Gephi and yEd read),
+    with the attributes an analyst colours and sizes by; CSV as two tables."""
+    import csv
+
+    import networkx as nx
+
+    from crossdrive.entities import identities
+    from crossdrive.exports.graph import write_csv, write_gexf, write_graphml
+    from crossdrive.graph import bulk, links
+    from crossdrive.graph.analyse import analyse
+
+    con = connect(tmp_path / "store.duckdb")
+    people = ["anna@example.org", "bob@example.net", "carl@example.com", "dora@example.com"]
+    for n, (sender, recipient) in enumerate(zip(people, people[1:] + people[:1], strict=True)):
+        _message(con, "t", "PC", "Inbox", "allocated", n, sender, [recipient], [], f"<{n}@x>", "")
+    occurrences.build(con)
+    identities.store(con, identities.resolve(con))
+    links.build(con)
+    bulk.flag(con)
+    analyse(con)
+    write_graphml(con, tmp_path / "g.graphml")
+    write_gexf(con, tmp_path / "g.gexf")
+    for graph in (nx.read_graphml(tmp_path / "g.graphml"), nx.read_gexf(tmp_path / "g.gexf")):
+        assert graph.number_of_nodes() == 4
+        labels = {data["label"] for _n, data in graph.nodes(data=True)}
+        assert "Anna Petrova" in labels  # the display name the messages give her
+        assert all(data["community"].startswith("c-") for _n, data in graph.nodes(data=True))
+        assert {data["kind"] for *_e, data in graph.edges(data=True)} == {"communication"}
+    write_csv(con, tmp_path / "csv")
+    with open(tmp_path / "csv" / "nodes.csv", encoding="utf-8") as handle:
+        nodes = list(csv.DictReader(handle))
+    with open(tmp_path / "csv" / "edges.csv", encoding="utf-8") as handle:
+        edges = list(csv.DictReader(handle))
+    assert len(nodes) == 4 and len(edges) == 4
+    assert {e["source"] for e in edges} == {n["id"] for n in nodes}

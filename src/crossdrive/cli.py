@@ -257,26 +257,30 @@ EXPORTS = {
     ("timeline", "bodyfile"),
     ("persons", "jsonl"),
     ("links", "jsonl"),
+    ("graph", "graphml"),
+    ("graph", "gexf"),
+    ("graph", "csv"),
 }
 
 
 @app.command()
 def export(
     case_dir: Path = CaseArg,
-    what: str = typer.Argument(..., help="files | features | timeline | persons | links"),
+    what: str = typer.Argument(..., help="files | features | timeline | persons | links | graph"),
     fmt: str = typer.Option(
         ...,
         "--format",
         help="files: dfxml | bodyfile | csv; features: bulk_extractor | jsonl; "
-        "timeline: jsonl (Timesketch) | bodyfile; persons, links: jsonl",
+        "timeline: jsonl (Timesketch) | bodyfile; persons, links: jsonl; "
+        "graph: graphml | gexf | csv (a directory: nodes.csv, edges.csv)",
     ),
     output: Path = typer.Option(
-        ..., "-o", "--output", help="Output file (directory for dfxml and bulk_extractor)."
+        ..., "-o", "--output", help="Output file (a directory: dfxml, bulk_extractor, graph csv)."
     ),
 ) -> None:
     """Export in the formats other tools read: DFXML per device, mactime bodyfile, CSV;
     bulk_extractor feature files and histograms; JSON lines; a Timesketch timeline; persons
-    and links as JSON lines."""
+    and links as JSON lines; the person graph as GraphML, GEXF (Gephi) or CSV tables."""
     from crossdrive.exports import bodyfile, csvfile, dfxml, features, graph, timeline
     from crossdrive.paths import safe_name
 
@@ -294,6 +298,9 @@ def export(
                 target = output / f"{safe_name(device)}.xml"
                 n = dfxml.write_device(con, device, target)
                 out.print(f"{target}: {n:,} fileobjects")
+        elif (what, fmt) == ("graph", "csv"):
+            n = graph.write_csv(con, output)
+            out.print(f"{output}: nodes.csv, edges.csv ({n:,} persons)")
         elif fmt == "bulk_extractor":
             output.mkdir(parents=True, exist_ok=True)
             n = features.write_bulk_extractor(con, output)
@@ -308,6 +315,8 @@ def export(
                 ("timeline", "bodyfile"): timeline.write_bodyfile,
                 ("persons", "jsonl"): graph.write_persons,
                 ("links", "jsonl"): graph.write_links,
+                ("graph", "graphml"): graph.write_graphml,
+                ("graph", "gexf"): graph.write_gexf,
             }
             n = writer[what, fmt](con, output)
             out.print(f"{output}: {n:,} entries")
