@@ -62,15 +62,6 @@ def _host(url: Any) -> str:
         return url
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    """`open_sqlite`, tolerating a truncated file: SQLite refuses a file shorter than its
-    header says unless writable_schema is on; with it, the pages that are there are read
-    (nothing is written: the connection is read-only and immutable)."""
-    con = open_sqlite(path)
-    con.execute("PRAGMA writable_schema = ON")
-    return con
-
-
 def _sections(*sections: Iterable[Record]) -> Iterator[Record]:
     """The records of each section (one table or join each) in turn. A damaged table stops
     only its own section; the first error is raised once the others are read, so the stage
@@ -161,7 +152,7 @@ def parse_chrome(path: Path) -> Iterator[Record]:
     password_value column is never read.
     `Web Data`: `autofill` (name, value, count, date_created/date_last_used in Unix seconds)
     → Contact per typed e-mail address or phone number (see `_form_contacts`)."""
-    con = _open(path)
+    con = open_sqlite(path)
     try:
         tables = table_names(con)
         sections: list[Iterable[Record]] = []
@@ -300,7 +291,7 @@ def parse_firefox(path: Path) -> Iterator[Record]:
     if head.lstrip().startswith(b"{"):
         yield from _firefox_logins(path)
         return
-    con = _open(path)
+    con = open_sqlite(path)
     try:
         tables = table_names(con)
         sections: list[Iterable[Record]] = []
@@ -390,7 +381,7 @@ def _number(value: Any) -> float | None:
 def parse_safari(path: Path) -> Iterator[Record]:
     """Safari's `History.db`: every `history_visits` row joined to `history_items` → Event
     "Visited" (visit_time, Cocoa seconds since 2001; the visit's own title, "title (url)")."""
-    con = _open(path)
+    con = open_sqlite(path)
     try:
         rows = con.execute(
             "SELECT v.visit_time, i.url, v.title FROM history_visits v"

@@ -339,8 +339,7 @@ def parse_thunderbird_abook(path: Path) -> Iterator[Record]:
     in stored order and grouped by card; a damaged file gives the cards read before the damage,
     then its error."""
     cards: dict[Any, dict[str, Any]] = {}
-    con = open_sqlite(path)
-    con.execute("PRAGMA writable_schema = ON")  # read a truncated copy up to its end
+    con = open_sqlite(path)  # a truncated copy is read up to its end (writable_schema)
     try:
         for card, name, value in con.execute("SELECT card, name, value FROM properties"):
             cards.setdefault(card, {})[name] = value
