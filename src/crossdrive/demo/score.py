@@ -17,6 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from crossdrive.entities.identifiers import normalise
+
 CATEGORIES = [
     "allocated",
     "deleted",
@@ -196,10 +198,9 @@ def artifacts(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
 
 
 def _truth_value(kind: str, value: str) -> str:
-    """A truth identifier in the normal form the entities stage writes."""
-    if kind in ("skype", "xmpp", "telegram"):
-        return f"{kind}:{value.lower()}"
-    return value.lower() if kind == "email" else value
+    """A truth identifier in the normal form the entities stage writes (its own rule)."""
+    found = normalise(kind, value)
+    return found.value if found else value
 
 
 def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
