@@ -1015,3 +1015,17 @@ def test_irc_sniff_and_junk(tmp_path):
     junk = HEXCHAT.encode()[:200] + bytes(range(256)) * 100
     records = parse("irc-log", write(tmp_path, "junk.log", junk))
     assert [(m.sender, m.body) for m in records] == [("ann", "happy new year")]
+
+
+def test_pidgin_log_spanning_months_reads_its_dates_in_one_order(tmp_path):
+    """A log whose later lines carry dates (`09/06/2023`: libpurple's month-first `%x`) gives
+    September, not June: the log's date order is decided once, not guessed per line."""
+    traffic = [
+        said(1, ALICE, BOB, datetime(2023, 3, 4, 22, 15, 0, tzinfo=UTC), "first"),
+        said(2, BOB, ALICE, datetime(2023, 9, 6, 11, 25, 33, tzinfo=UTC), "later"),
+        said(3, ALICE, BOB, datetime(2023, 12, 1, 8, 0, 0, tzinfo=UTC), "last"),
+    ]
+    (name, data, _ink), *_ = demo.pidgin_logs(traffic, ALICE, ORG, "html")
+    path = write(tmp_path, name.rsplit("/", 1)[-1], data)
+    times = [r.time for r in PARSER["pidgin"].parse(path) if isinstance(r, Message)]
+    assert times == ["2023-03-04T22:15:00Z", "2023-09-06T11:25:33Z", "2023-12-01T08:00:00Z"]

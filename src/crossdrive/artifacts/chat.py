@@ -540,7 +540,7 @@ class _Walk:
 
     moment: datetime | None
     offset: timedelta | None
-    order: str = "mdy"  # how the log writes dates (see `_date_order`)
+    order: str = "mdy"  # how the log writes dates (see `_DateOrder`)
 
     def at(self, stamp: str) -> str | None:
         found = _STAMP.match(stamp.strip())
@@ -565,23 +565,34 @@ class _Walk:
         return _utc(moment, self.offset)
 
 
-def _date_order(entries: Iterable[_Entry]) -> str:
+@dataclass
+class _DateOrder:
     """How one log writes dates (libpurple's `%x`, which follows the locale): day first when
     a first field exceeds 12 or the fields are dotted, month first when a second field exceeds
     12, else month first (the C and en_US locales). One order for the whole log: choosing per
-    line would read 09/06 as June in one place and September in another."""
-    for entry in entries:
-        found = _STAMP.match(entry.stamp.strip())
+    line would read 09/06 as June in one place and September in another. Learnt while the log
+    is read for its aliases' roles, so the file is not read once more for it."""
+
+    order: str = "mdy"
+    settled: bool = False
+
+    def watch(self, entries: Iterable[_Entry]) -> Iterator[_Entry]:
+        for entry in entries:
+            if not self.settled:
+                self._learn(entry.stamp)
+            yield entry
+
+    def _learn(self, stamp: str) -> None:
+        found = _STAMP.match(stamp.strip())
         if not found or not found["date"]:
-            continue
+            return
         fields = re.split(r"[./-]", found["date"])
         if len(fields) != 3 or not all(f.isdigit() for f in fields) or len(fields[0]) == 4:
-            continue
+            return
         if "." in found["date"] or int(fields[0]) > 12:
-            return "dmy"
-        if int(fields[1]) > 12:
-            return "mdy"
-    return "mdy"
+            self.order, self.settled = "dmy", True
+        elif int(fields[1]) > 12:
+            self.order, self.settled = "mdy", True
 
 
 def parse_pidgin(path: Path) -> Iterator[Record]:
@@ -598,7 +609,8 @@ def parse_pidgin(path: Path) -> Iterator[Record]:
         return
     with open(path, "rb") as handle:
         html_log = handle.read(512).lstrip().lower().startswith(b"<html")
-    roles = _pidgin_roles(_pidgin_entries(path, html_log), header)
+    dates = _DateOrder()
+    roles = _pidgin_roles(dates.watch(_pidgin_entries(path, html_log)), header)
     room = sum(role == "incoming" for role in roles.values()) > 1
     owner_aliases = [alias for alias, role in roles.items() if role == "outgoing"]
     yield Account(
@@ -607,7 +619,7 @@ def parse_pidgin(path: Path) -> Iterator[Record]:
         owner_aliases[0] if len(owner_aliases) == 1 else None,
         file_offset=header.at,
     )
-    walk = _Walk(header.start, header.offset, _date_order(_pidgin_entries(path, html_log)))
+    walk = _Walk(header.start, header.offset, dates.order)
     known = sorted(roles, key=len, reverse=True)
     for entry in _pidgin_entries(path, html_log):
         when = walk.at(entry.stamp)
