@@ -601,6 +601,12 @@ def _html_meta(soup: BeautifulSoup, name: str) -> str | None:
     return _clean(tag.get("content")) if tag else None
 
 
+def html_text(markup: str | bytes) -> str:
+    """The readable text of HTML (a page, a mail's HTML body): the same rule as for pages,
+    non-empty lines only."""
+    return "\n".join(line for line in _html_lines(BeautifulSoup(markup, "html.parser")) if line)
+
+
 def _html_lines(soup: BeautifulSoup) -> Iterator[str]:
     for tag in soup(_DROPPED_TAGS):
         tag.decompose()

@@ -24,9 +24,9 @@ from typing import IO, Any
 
 import olefile
 import pypff
-from bs4 import BeautifulSoup
 
 from crossdrive.artifacts.common import iso_utc
+from crossdrive.artifacts.documents import html_text
 from crossdrive.artifacts.records import Account, Embedded, Message, Parser, Record
 
 MAX_ATTACHMENT = 64 * 1024 * 1024  # one attachment's bytes; bigger ones are skipped
@@ -151,15 +151,6 @@ def header_message(mail: Mime) -> Message:
     )
     record.conversation = _thread(record)
     return record
-
-
-def html_text(markup: str | bytes) -> str:
-    """The readable text of an HTML body (bs4 finds the encoding of bytes)."""
-    soup = BeautifulSoup(markup, "html.parser")
-    for hidden in soup(["script", "style", "head"]):
-        hidden.decompose()
-    lines = (line.strip() for line in soup.get_text("\n").splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def _decode(data: bytes, charset: str | None) -> str:
