@@ -35,6 +35,7 @@ from crossdrive.artifacts.common import (
     open_sqlite,
     sqlite_tables,
     table_names,
+    unique,
 )
 from crossdrive.artifacts.records import Account, Contact, Message, Parser, Record
 
@@ -150,14 +151,6 @@ def _names(*pairs: tuple[str | None, str | None]) -> dict[str, str]:
     return {key: value for key, value in pairs if key and value and key != value}
 
 
-def _unique(values: Iterable[str | None]) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:
-        if value and value.strip():
-            seen.setdefault(value.strip(), None)
-    return list(seen)
-
-
 # --------------------------------------------------------------------------- Skype classic
 
 SKYPE_EVENTS = frozenset({2, 4, 10, 12, 13, 15, 30, 39, 70, 110})  # topic, members, calls …
@@ -262,18 +255,18 @@ def _skype_accounts(row: dict, owners: dict[str, str | None]) -> Iterator[Accoun
         owners[skypename] = name
         yield Account("skype", skypename, name)
     addresses = [*_SPLIT.split(row["emails"] or ""), row["liveid_membername"] or ""]
-    for address in _unique(a for a in addresses if "@" in a):
+    for address in unique(a for a in addresses if "@" in a):
         yield Account("email", address, name)
-    for number in _unique(row[column] for column in _SKYPE_PHONES):
+    for number in unique(row[column] for column in _SKYPE_PHONES):
         yield Account("phone", number, name)
 
 
 def _skype_contact(row: dict) -> Contact | None:
     skypename = _text(row["skypename"])
     contact = Contact(
-        names=_unique((row["given_displayname"], row["fullname"], row["displayname"])),
-        emails=_unique(_SPLIT.split(row["emails"] or "")),
-        phones=_unique(row[c] for c in ("pstnnumber", *_SKYPE_PHONES, *_SKYPE_ASSIGNED)),
+        names=unique((row["given_displayname"], row["fullname"], row["displayname"])),
+        emails=unique(_SPLIT.split(row["emails"] or "")),
+        phones=unique(row[c] for c in ("pstnnumber", *_SKYPE_PHONES, *_SKYPE_ASSIGNED)),
         handles=[f"skype:{skypename}"] if skypename else [],
     )
     return contact if contact.names or contact.phones or contact.handles else None
@@ -305,7 +298,7 @@ def _skype_chats(con: sqlite3.Connection, tables: set[str], errors: list) -> _Sk
         for row in _guarded(_rows(con, "chats", ("name", "friendlyname", "participants")), errors):
             name = _text(row["name"])
             chats.titles[name] = (name, _text(row["friendlyname"]))
-            chats.members[name] = _unique((row["participants"] or "").split())
+            chats.members[name] = unique((row["participants"] or "").split())
     return chats
 
 
@@ -319,7 +312,7 @@ def _skype_message(
     author = _text(row["author"])
     chat = row["convo_id"] if row["convo_id"] in chats.titles else _text(row["chatname"])
     identity, title = chats.titles.get(chat, (None, None))
-    members = chats.members.get(chat) or _unique([_text(row["dialog_partner"]), *owners])
+    members = chats.members.get(chat) or unique([_text(row["dialog_partner"]), *owners])
     recipients = [member for member in members if member != author]
     direction = None
     if owners and author:
@@ -764,17 +757,15 @@ def _string(value: object) -> str | None:
 
 def _telegram_accounts(me: dict, owner: str | None) -> Iterator[Account]:
     name = _full_name(me)
-    for identifier in _unique(
-        (owner, _string(me.get("phone_number")), _string(me.get("username")))
-    ):
+    for identifier in unique((owner, _string(me.get("phone_number")), _string(me.get("username")))):
         yield Account("telegram", identifier, name)
 
 
 def _telegram_contact(entry: dict) -> Contact | None:
     user_id = _string(entry.get("user_id"))
     contact = Contact(
-        names=_unique([_full_name(entry)]),
-        phones=_unique([_string(entry.get("phone_number"))]),
+        names=unique([_full_name(entry)]),
+        phones=unique([_string(entry.get("phone_number"))]),
         handles=[f"telegram:user{user_id}"] if user_id and user_id != "0" else [],
     )
     return contact if contact.names or contact.phones or contact.handles else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,3 +92,13 @@ def has_tables(*names: str):
     """A `sniff` for SQLite databases that declare all of `names`."""
     wanted = {name.lower() for name in names}
     return lambda head, _name: wanted <= sqlite_tables(head)
+
+
+def unique(values: Iterable[object]) -> list[str]:
+    """Non-empty strings once each, in the order first seen, surrounding blanks dropped (the
+    same name or number often stands in several columns of one record)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            seen.setdefault(value.strip(), None)
+    return list(seen)

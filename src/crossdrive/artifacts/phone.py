@@ -29,6 +29,7 @@ from crossdrive.artifacts.common import (
     open_sqlite,
     sqlite_tables,
     table_names,
+    unique,
 )
 from crossdrive.artifacts.records import (
     Account,
@@ -66,16 +67,6 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _unique(values: Iterable[str | None]) -> list[str]:
-    """Non-empty values once each, in order, as written (surrounding blanks aside)."""
-    seen: list[str] = []
-    for value in values:
-        value = value.strip() if isinstance(value, str) else None
-        if value and value not in seen:
-            seen.append(value)
-    return seen
-
-
 def _fields(con: sqlite3.Connection, table: str, columns: Iterable[str], alias: str = "") -> str:
     """A select list of `columns`, those the table lacks read as NULL: schemas differ between
     app and OS versions, and a parser should read what is there."""
@@ -110,7 +101,7 @@ def _sms(
     """One SMS. The other party's address is the sender of an incoming message and the recipient
     of an outgoing one; the owner's own number is not recorded, so that side stays empty."""
     message = Message(channel="sms", time=time, sender=None, body=body, **extra)
-    party = _unique([address])
+    party = unique([address])
     if kind == SMS_INCOMING:
         message.direction, message.sender = "incoming", party[0] if party else None
     elif kind in SMS_OUTGOING:
@@ -128,14 +119,14 @@ def _mms(
     for address, kind in addresses:
         if address != MMS_OWN_PLACEHOLDER:
             by_type.setdefault(kind, []).append(address)
-    senders = _unique(by_type.get(MMS_FROM, []))
+    senders = unique(by_type.get(MMS_FROM, []))
     return Message(
         channel="mms",
         time=time,
         sender=senders[0] if senders else None,
-        recipients=_unique(by_type.get(MMS_TO, [])),
-        cc=_unique(by_type.get(MMS_CC, [])),
-        bcc=_unique(by_type.get(MMS_BCC, [])),
+        recipients=unique(by_type.get(MMS_TO, [])),
+        cc=unique(by_type.get(MMS_CC, [])),
+        bcc=unique(by_type.get(MMS_BCC, [])),
         direction=MMS_BOXES.get(box),
         **extra,
     )
@@ -410,7 +401,7 @@ def _threads(con: sqlite3.Connection, tables: set[str]) -> dict[int, str]:
     threads = {}
     for row in _select(con, "threads", ("_id", "recipient_ids")):
         ids = (_text(row["recipient_ids"]) or "").split()
-        parties = _unique(canonical.get(_int(i)) for i in ids)
+        parties = unique(canonical.get(_int(i)) for i in ids)
         if parties:
             threads[row["_id"]] = ", ".join(parties)
     return threads
@@ -564,10 +555,10 @@ def _android_contact(display_name: str | None, rows: list[dict[str, Any]]) -> Co
         elif kind == MIME + "note" and value and value.strip():
             note = value.strip()
     return Contact(
-        names=_unique(names),
-        emails=_unique(emails),
-        phones=_unique(phones),
-        handles=_unique(handles),
+        names=unique(names),
+        emails=unique(emails),
+        phones=unique(phones),
+        handles=unique(handles),
         organisation=organisation,
         note=note,
     )
@@ -663,11 +654,11 @@ def _wa_message(
     group = bool(chat) and chat.endswith(WA_GROUPS)
     message = Message(channel="whatsapp", sender=None, conversation=chat, **extra)
     if _int(from_me):
-        message.direction, message.recipients = "outgoing", _unique([chat])
+        message.direction, message.recipients = "outgoing", unique([chat])
     else:
         message.direction = "incoming"
         message.sender = participant if group and participant else chat
-        message.recipients = _unique([chat]) if group else []
+        message.recipients = unique([chat]) if group else []
     if chat and subject:
         message.names[chat] = subject
     return message
@@ -803,8 +794,8 @@ def parse_wa_contacts(path: Path) -> Iterator[Record]:
             if not jid or jid.endswith(("@g.us", "@broadcast")):
                 continue
             yield Contact(
-                names=_unique(_text(row[key]) for key in ("display_name", "wa_name", "nickname")),
-                phones=_unique([_text(row["number"])]),
+                names=unique(_text(row[key]) for key in ("display_name", "wa_name", "nickname")),
+                phones=unique([_text(row["number"])]),
                 handles=[f"whatsapp:{jid}"],
                 organisation=_text(row["company"]),
             )
@@ -895,10 +886,10 @@ def _apple_message(row: dict[str, Any], handles: dict, chats: dict) -> Message:
     )
     if _int(row["is_from_me"]):
         message.direction, message.sender = "outgoing", own
-        message.recipients = _unique(members or [other])
+        message.recipients = unique(members or [other])
     else:
         message.direction, message.sender = "incoming", other
-        message.recipients = _unique([m for m in members if m != other] + [own])
+        message.recipients = unique([m for m in members if m != other] + [own])
     title = _text(chat.get("display_name"))
     if message.conversation and title:
         message.names[message.conversation] = title
