@@ -31,6 +31,7 @@ from crossdrive.artifacts.records import (
     Embedded,
     Event,
     Message,
+    Parser,
     Record,
 )
 from crossdrive.paths import local_name
@@ -111,9 +112,17 @@ class Output:
         )
 
 
-def process_file(path: Path, origin: Origin, out: Output, depth: int = 0) -> None:
-    """Every record the parsers that claim the file (at `path` on local disk) find in it."""
-    claimed = recognise(origin.path or path.name, head_of(path))
+def process_file(
+    path: Path,
+    origin: Origin,
+    out: Output,
+    depth: int = 0,
+    claimed: list[Parser] | None = None,
+) -> None:
+    """Every record the parsers that claim the file (at `path` on local disk) find in it;
+    `claimed`: the parsers the caller already found (recognised here otherwise)."""
+    if claimed is None:
+        claimed = recognise(origin.path or path.name, head_of(path))
     if claimed:
         out.parsed += 1
     for parser in claimed:

@@ -207,7 +207,9 @@ def content_stage(task: Task) -> dict[str, Iterable[dict]]:
                 origin = replace(origin, start=record.locate(inode * MFT_RECORD)[0])
             try:
                 head = reader.head(inode, attr_type, attr_id, size, HEAD)
-                if not needs_schema(head) and not recognise(path, head):
+                # an SQLite file is recognised by its whole schema, once it is copied
+                claimed = None if needs_schema(head) else recognise(path, head)
+                if claimed == []:
                     continue
                 if size > MAX_FILE:
                     out.error(origin, f"{size:,} bytes: too large for the parsers (swept only)")
@@ -215,7 +217,7 @@ def content_stage(task: Task) -> dict[str, Iterable[dict]]:
                 local = Path(folder) / local_name(path.rsplit("/", 1)[-1])
                 with open(local, "wb") as copy:
                     reader.copy(inode, attr_type, attr_id, size, copy)
-                process_file(local, origin, out)
+                process_file(local, origin, out, claimed=claimed)
                 local.unlink()
             except OSError as exc:
                 out.error(origin, f"cannot read content: {exc}")
