@@ -43,13 +43,17 @@ def _decoded(url: str) -> str:
     return unquote(url, errors="replace")
 
 
-def _visit(time: str | None, url: Any, title: Any) -> Event | None:
-    """A "Visited" event: "title (decoded url)", or the decoded URL alone when untitled."""
-    if time is None or not isinstance(url, str) or not url:
-        return None
-    shown = _decoded(url)
-    description = f"{title} ({shown})" if isinstance(title, str) and title else shown
-    return Event(time=time, kind="Visited", description=description, url=url)
+def _visits(rows: Iterable[tuple], unit: str) -> Iterator[Event]:
+    """A "Visited" event per (time, url, title) row, the time in its browser's epoch `unit`:
+    "title (decoded url)", or the decoded URL alone when untitled. Rows without a time or a
+    URL give nothing."""
+    for when, url, title in rows:
+        time = iso_utc(when, unit)
+        if time is None or not isinstance(url, str) or not url:
+            continue
+        shown = _decoded(url)
+        description = f"{title} ({shown})" if isinstance(title, str) and title else shown
+        yield Event(time=time, kind="Visited", description=description, url=url)
 
 
 def _host(url: Any) -> str:
@@ -176,10 +180,7 @@ def _chrome_visits(con: sqlite3.Connection) -> Iterator[Record]:
         "SELECT v.visit_time, u.url, u.title FROM visits v JOIN urls u ON u.id = v.url"
         " ORDER BY v.id"
     )
-    for when, url, title in rows:
-        event = _visit(iso_utc(when, "webkit"), url, title)
-        if event is not None:
-            yield event
+    yield from _visits(rows, "webkit")
 
 
 def _chrome_autofill(con: sqlite3.Connection) -> Iterator[Record]:
@@ -320,10 +321,7 @@ def _firefox_visits(con: sqlite3.Connection) -> Iterator[Record]:
         "SELECT v.visit_date, p.url, p.title FROM moz_historyvisits v"
         " JOIN moz_places p ON p.id = v.place_id ORDER BY v.id"
     )
-    for when, url, title in rows:
-        event = _visit(iso_utc(when, "us"), url, title)
-        if event is not None:
-            yield event
+    yield from _visits(rows, "us")
 
 
 def _firefox_downloads(con: sqlite3.Connection) -> Iterator[Record]:
@@ -387,10 +385,7 @@ def parse_safari(path: Path) -> Iterator[Record]:
             "SELECT v.visit_time, i.url, v.title FROM history_visits v"
             " JOIN history_items i ON i.id = v.history_item ORDER BY v.id"
         )
-        for when, url, title in rows:
-            event = _visit(iso_utc(when, "cocoa"), url, title)
-            if event is not None:
-                yield event
+        yield from _visits(rows, "cocoa")
     finally:
         con.close()
 
