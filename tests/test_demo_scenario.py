@@ -228,18 +228,22 @@ def test_demo_end_to_end_recovers_every_planted_file(scenario):
     for category, row in records.items():
         assert row["messages_found"] == row["messages"], (category, row)
         assert row["contacts_found"] == row["contacts"], (category, row)
-    # Identities: merged on strong evidence only (a contact entry, one file's account
-    # records), so precision is the issue's 0.95 already; recall rises as evidence kinds land.
+    # Identities: merged on strong evidence (a contact entry, one file's account records, a
+    # signature block, then a unique full name for lone handles): the issue's 0.95 and 0.9.
     who = scores["identities"]
     assert who["b_cubed_precision"] >= 0.95, who
-    assert who["b_cubed_recall"] >= 0.8, who
-    assert who["communication_pairs_found"] >= 0.5 * who["communication_pairs"], who
+    assert who["b_cubed_recall"] >= 0.9, who
+    # Links: SMS get their inferred owner, so most true pairs are links, from every state
+    assert who["communication_pairs_found"] >= 0.85 * who["communication_pairs"], who
+    for state, row in who["links_by_state"].items():
+        assert row["found"] >= (0.85 if state == "allocated" else 1.0) * row["pairs"], state
+    assert who["mentions"]["found"] >= 0.75 * who["mentions"]["pairs"] > 0, who
     assert who["bulk_flagged"] == who["bulk_senders"] > 0 and who["bulk_wrongly_flagged"] == 0
-    # Groups and brokers: NMI against the true groups (the issue asks 0.9; the person graph
-    # still misses incoming SMS and unmerged handles), and the true brokers near the top of
-    # the betweenness ranking.
-    assert who["groups_nmi"] >= 0.5, who
-    assert max(who["broker_ranks"]) <= 3 * who["brokers"], who
+    # Groups and brokers: NMI against the true groups over the members found (the issue's
+    # 0.9 on the default demo; this smaller scenario is held to 0.8), and every true broker
+    # among the top-ranked by betweenness.
+    assert who["groups_nmi"] >= 0.8, who
+    assert max(who["broker_ranks"]) <= 2 * who["brokers"], who
     pairs = scores["devices"]  # cross-drive analysis: a device's best partner is its group's
     assert pairs["partner_of_the_same_group"] >= 0.75 * pairs["devices_with_a_partner"] > 0
     # National numbers: read as E.164 only on devices whose own settings name a region (the
@@ -250,6 +254,17 @@ def test_demo_end_to_end_recovers_every_planted_file(scenario):
         "count(DISTINCT region) FROM identifiers WHERE kind = 'phone'",
     )[0]
     assert national[0] > 0 and national[1] > 0 and national[2] >= 1
+    # The report the demo writes (after verify): every device's hashes, every group drawn
+    # with its members, the brokers ringed (tests/test_report.py checks it in depth).
+    report = (directory / "report.html").read_text(encoding="utf-8")
+    assert "report.html" in output and "images verified" in report
+    for hashes in query(directory / "case", "SELECT md5, sha1, sha256 FROM devices"):
+        assert all(value in report for value in hashes)
+    for group, members in query(directory / "case", "SELECT id, members FROM communities"):
+        assert f'id="group-{group}"' in report
+        assert all(f'data-id="{member}"' in report for member in members), group
+    for (broker,) in query(directory / "case", "SELECT id FROM persons WHERE broker"):
+        assert f'<g class="node broker" data-id="{broker}">' in report
 
 
 def test_planted_files_open_with_their_formats_readers(tmp_path):

@@ -3,6 +3,7 @@
 CASE/
   case.json        name, examiner, authority, created
   audit.jsonl      hash-chained log of every action (see audit.py)
+  decisions.jsonl  the analyst's merges and splits of persons, in order (append-only)
   store.duckdb     the case store
   shards/TASK/     Parquet output of each task, then a `done` marker
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from crossdrive import __version__
-from crossdrive.audit import AuditLog
+from crossdrive.audit import AuditLog, current_actor
 from crossdrive.store import database
 
 
@@ -77,6 +78,32 @@ class Case:
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return database.connect(self.db_path, read_only=read_only)
+
+    @property
+    def decisions_path(self) -> Path:
+        return self.root / "decisions.jsonl"
+
+    def decisions(self) -> list[dict]:
+        """The analyst's merge and split decisions, oldest first (see entities/identities.py)."""
+        if not self.decisions_path.exists():
+            return []
+        lines = self.decisions_path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def decide(self, kind: str, identifiers: list[str], reason: str, **more: object) -> dict:
+        """Append one decision (`merge` or `split`); the caller audits it and re-derives."""
+        decision = {
+            "number": len(self.decisions()) + 1,
+            "kind": kind,
+            "identifiers": identifiers,
+            "reason": reason,
+            **more,
+            "examiner": current_actor(),
+            "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+        with self.decisions_path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(decision, ensure_ascii=False) + "\n")
+        return decision
 
     def device_labels(self) -> list[str]:
         with self.connect(read_only=True) as con:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +14,6 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -28,6 +29,11 @@ app = typer.Typer(
 )
 case_app = typer.Typer(help="Create and manage cases.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
+persons_app = typer.Typer(
+    help="Persons: show, merge and split (the analyst's decisions, audited, kept across runs).",
+    no_args_is_help=True,
+)
+app.add_typer(persons_app, name="persons")
 console = Console(stderr=True)
 out = Console()
 
@@ -148,29 +154,68 @@ def add(
 @app.command()
 def process(
     case_dir: Path = CaseArg,
-    workers: int = typer.Option(os.cpu_count() or 1, help="Local worker processes."),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, help="Local worker processes (0: all in this process, debugging)."
+    ),
+    cluster: str = typer.Option(
+        None, help="An existing Dask scheduler, e.g. tcp://HOST:8786 (case on shared storage)."
+    ),
 ) -> None:
-    """Find volumes and file systems and list every file, deleted ones too (resumable)."""
+    """Run every stage on every device: volumes, file systems, sweep, carving, content and
+    artifacts, then entities and the graph. Resumable: run it again after a kill."""
+    from rich.live import Live
+
     from crossdrive.pipeline.run import process as run_process
 
     case = open_case(case_dir)
+    arguments = {"workers": workers, "cluster": cluster}
     with (
-        audited(case, "process", {"workers": workers}),
-        Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-        ) as progress,
+        audited(case, "process", arguments),
+        Live(console=console, refresh_per_second=4, transient=False) as live,
     ):
+        shown = [0.0]
 
-        def stage_start(stage: str, total: int):
-            task = progress.add_task(stage, total=total)
-            return lambda _task, _manifest: progress.advance(task)
+        def redraw(progress) -> None:  # at most 4 times a second, and at the end
+            if time.monotonic() - shown[0] > 0.25 or progress.state != "running":
+                shown[0] = time.monotonic()
+                live.update(progress_table(progress.as_dict()))
 
-        run_process(case, workers, stage_start)
+        run_process(case, workers, cluster, redraw)
     print_status(case)
+
+
+def _size(value: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1000
+    return str(value)
+
+
+def progress_table(report: dict) -> Table:
+    """Per stage and device: tasks done/left, bytes, rate, ETA, errors so far."""
+    title = f"run {report['state']} (workers {report['workers']}"
+    title += f", cluster {report['cluster']})" if report.get("cluster") else ")"
+    table = Table(title=title)
+    for column in ("stage", "device", "tasks", "left", "bytes", "rate", "ETA", "errors"):
+        table.add_column(column, justify="left" if column in ("stage", "device") else "right")
+    for stage in report["stages"]:
+        devices = stage["devices"]
+        rows = [("all", stage)] + (list(devices.items()) if len(devices) > 1 else [])
+        for device, counts in rows:
+            whole = device == "all"
+            eta = stage["eta_s"] if whole and not stage["finished"] else None
+            table.add_row(
+                stage["stage"] if whole else "",
+                device if not whole or len(devices) != 1 else next(iter(devices)),
+                f"{counts['done']:,}/{counts['tasks']:,}",
+                f"{counts['tasks'] - counts['done']:,}",
+                _size(counts["bytes_done"]) if counts["bytes"] else "",
+                f"{_size(stage['bytes_per_s'])}/s" if whole and stage["bytes_per_s"] else "",
+                f"{eta:,.0f} s" if eta is not None else ("done" if stage["finished"] else ""),
+                f"{counts['errors']:,}",
+            )
+    return table
 
 
 STATUS_SQL = """
@@ -219,10 +264,28 @@ def print_status(case: Case) -> None:
 
 
 @app.command()
-def status(case_dir: Path = CaseArg) -> None:
-    """Per-device counts: file systems, allocated, deleted, orphan files, features, carved
-    files, messages, contacts, documents, errors."""
-    print_status(open_case(case_dir))
+def status(
+    case_dir: Path = CaseArg,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object, for scripts."),
+) -> None:
+    """The run's progress per stage and device (also while `process` runs, from another
+    terminal), then per-device counts: file systems, files, features, carved files, records,
+    errors."""
+    import duckdb
+
+    from crossdrive.pipeline.progress import read
+
+    case = open_case(case_dir)
+    report = read(case.root)
+    if as_json:
+        typer.echo(json.dumps({"case": case.info, "run": report}, ensure_ascii=False))
+        return
+    if report:
+        out.print(progress_table(report))
+    try:
+        print_status(case)
+    except duckdb.IOException:  # the running process holds the store: progress is all there is
+        out.print("(the store is busy: counts appear when the run has finished)")
 
 
 @app.command()
@@ -322,6 +385,32 @@ def export(
             out.print(f"{output}: {n:,} entries")
 
 
+@app.command()
+def report(
+    case_dir: Path = CaseArg,
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="HTML file to write (default: CASE/report.html)."
+    ),
+    max_persons: int = typer.Option(
+        300, min=1, help="Most persons drawn in the graph (those with the highest PageRank)."
+    ),
+) -> None:
+    """Write the case report: one self-contained HTML file that opens offline. Case and
+    evidence hashes, recovery per device, the person graph drawn (groups coloured, brokers
+    ringed), each group, the brokers, device similarity, every link's evidence, bulk senders."""
+    from crossdrive.report import write_report
+
+    case = open_case(case_dir)
+    output = output or case.root / "report.html"
+    arguments = {"output": str(output), "max_persons": max_persons}
+    with audited(case, "report", arguments):
+        written = write_report(case, output, max_persons)
+    out.print(
+        f"{written.path}: {written.persons_drawn:,} of {written.persons_linked:,} linked persons "
+        f"drawn, {written.groups:,} groups, {written.links:,} links, {written.size:,} bytes"
+    )
+
+
 def _marked(snippet_html: str) -> str:
     """A tantivy snippet (HTML, matches in <b>) as rich markup, its text escaped."""
     import html
@@ -386,6 +475,107 @@ def demo(
     from crossdrive.demo.run import run_demo
 
     run_demo(directory, workers, seed, devices, scale, generate_only)
+
+
+def _person_values(con, given: list[str]) -> dict[str, list[str]]:
+    """Each argument (a person id or an identifier in its normal form) -> the identifiers it
+    stands for now; an unknown one fails."""
+    found = {}
+    for item in given:
+        rows = con.execute(
+            "SELECT value FROM person_identifiers WHERE person = ? OR value = ? ORDER BY value",
+            [item, item],
+        ).fetchall()
+        if not rows:
+            fail(f"{item}: no such person or identifier (`crossdrive persons show CASE`)")
+        found[item] = [value for (value,) in rows]
+    return found
+
+
+PersonsArg = typer.Argument(..., help="Person ids (p-…) or identifiers (normal form).")
+ReasonOpt = typer.Option(..., "--reason", help="Why: recorded with the decision.")
+
+
+@persons_app.command("merge")
+def persons_merge(case_dir: Path = CaseArg, items: list[str] = PersonsArg, reason: str = ReasonOpt):
+    """Make one person of the persons (or identifiers) given."""
+    from crossdrive.pipeline.run import derive
+
+    case = open_case(case_dir)
+    with audited(case, "persons merge", {"items": items, "reason": reason}) as outcome:
+        with case.connect(read_only=True) as con:
+            values = sorted({v for vs in _person_values(con, items).values() for v in vs})
+        decision = case.decide("merge", values, reason)
+        derive(case)
+        outcome["result"] = f"ok: decision {decision['number']}"
+    _show_person(case, values[0])
+
+
+@persons_app.command("split")
+def persons_split(case_dir: Path = CaseArg, items: list[str] = PersonsArg, reason: str = ReasonOpt):
+    """Take the identifiers given out of their person: they become a person of their own and no
+    evidence merge joins them again (until a later `merge`)."""
+    from crossdrive.pipeline.run import derive
+
+    case = open_case(case_dir)
+    with audited(case, "persons split", {"items": items, "reason": reason}) as outcome:
+        with case.connect(read_only=True) as con:
+            values = sorted({v for vs in _person_values(con, items).values() for v in vs})
+            owners = con.execute(
+                "SELECT DISTINCT person FROM person_identifiers WHERE list_contains(?, value)",
+                [values],
+            ).fetchall()
+            rest = con.execute(
+                "SELECT value FROM person_identifiers WHERE list_contains(?, person) "
+                "AND NOT list_contains(?, value) ORDER BY value",
+                [[p for (p,) in owners], values],
+            ).fetchall()
+        if not rest:
+            fail("nothing to split: those are all the identifiers of their person")
+        decision = case.decide("split", values, reason, apart_from=[v for (v,) in rest])
+        derive(case)
+        outcome["result"] = f"ok: decision {decision['number']}"
+    _show_person(case, values[0])
+    _show_person(case, rest[0][0])
+
+
+def _show_person(case: Case, value: str) -> None:
+    with case.connect(read_only=True) as con:
+        row = con.execute(
+            "SELECT p.id, p.name, p.devices, p.community, p.degree, p.betweenness, p.broker, "
+            "p.bulk, p.evidence FROM persons p JOIN person_identifiers i ON i.person = p.id "
+            "WHERE i.value = ?",
+            [value],
+        ).fetchone()
+        if row is None:
+            return
+        pid, name, devices, community, degree, betweenness, broker, bulk_, evidence = row
+        identifiers = con.execute(
+            "SELECT kind, value FROM person_identifiers WHERE person = ? ORDER BY kind, value",
+            [pid],
+        ).fetchall()
+    table = Table(title=f"{pid} {name or ''}".strip(), show_header=False)
+    table.add_row("identifiers", "\n".join(f"{k}: {v}" for k, v in identifiers))
+    table.add_row("devices", ", ".join(devices or []))
+    table.add_row(
+        "group",
+        f"{community or '-'}  degree {degree or 0}  betweenness "
+        f"{betweenness or 0:.4f}{'  BROKER' if broker else ''}{'  BULK' if bulk_ else ''}",
+    )
+    for because in json.loads(evidence or "[]"):
+        where = because.get("path") or because.get("examiner") or ""
+        table.add_row(because["reason"], f"{', '.join(because.get('identifiers', []))} {where}")
+    out.print(table)
+
+
+@persons_app.command("show")
+def persons_show(case_dir: Path = CaseArg, items: list[str] = PersonsArg):
+    """A person's identifiers, devices, scores and why its identifiers were merged."""
+    case = open_case(case_dir)
+    with case.connect(read_only=True) as con:
+        values = _person_values(con, items)
+    for first, *_ in values.values():
+        _show_person(case, first)
 
 
 if __name__ == "__main__":

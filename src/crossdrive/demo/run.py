@@ -1,5 +1,5 @@
 """`crossdrive demo`: generate the scenario (cached by seed) → case create → add → process →
-exports → verify → recovery measured against the truth, printed as a table."""
+exports → verify → report → recovery measured against the truth, printed as a table."""
 
 from __future__ import annotations
 
@@ -66,10 +66,13 @@ def run_demo(
     crossdrive("export", case_dir, "files", "--format", "bodyfile", "-o", exports / "body.txt")
     crossdrive("export", case_dir, "files", "--format", "csv", "-o", exports / "files.csv")
     crossdrive("verify", case_dir)
+    report = directory / "report.html"  # after verify: the report shows its result
+    crossdrive("report", case_dir, "-o", report)
     measured = write_score(case_dir, truth_path, directory / "score.json")
     print_score(measured)
     console.print(f"\n[bold green]demo done[/bold green]: case {case_dir}, exports {exports}")
     console.print(f"truth {truth_path}, measured {directory / 'score.json'}")
+    console.print(f"report {report} (open it in a browser)")
     return case_dir
 
 
@@ -136,6 +139,12 @@ def print_score(measured: dict) -> None:
         f"{who['group_members_found']} members found; true brokers rank "
         f"{who['broker_ranks']} of {who['persons_ranked']} by betweenness, "
         f"{who['brokers_flagged']}/{who['brokers']} flagged as brokers"
+    )
+    by_state = who["links_by_state"]
+    console.print(
+        "communication links per evidence state (true pairs found from that state's copies): "
+        + ", ".join(f"{state} {r['found']}/{r['pairs']}" for state, r in by_state.items())
+        + f"; mentions {who['mentions']['found']}/{who['mentions']['pairs']}"
     )
     pairs = measured["devices"]
     console.print(

@@ -250,6 +250,8 @@ def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
     groups = _groups(db, truth, majority)
     return {
         **groups,
+        "links_by_state": _links_by_state(db, truth, majority),
+        "mentions": _mentions(db, truth, majority),
         "bulk_senders": len(truth["bulk_senders"]),
         "bulk_flagged": len(flagged & set(truth["bulk_senders"])),
         "bulk_wrongly_flagged": len(flagged - set(truth["bulk_senders"])),
@@ -261,6 +263,54 @@ def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
         "communication_pairs": len(pairs),
         "communication_pairs_found": len(pairs & linked),
     }
+
+
+def _links_by_state(db: duckdb.DuckDBPyConnection, truth: dict, majority: dict) -> dict:
+    """Link recall per evidence state: of the true (sender, recipient) pairs of the messages
+    planted in each category, those found as communication links with evidence read from
+    that category's items (a record of the pair's message in the planted file, member or
+    remnant)."""
+    evidence: dict[tuple, list[tuple]] = defaultdict(list)
+    for source, target, entries in db.execute(
+        "SELECT source, target, evidence FROM links WHERE kind = 'communication'"
+    ).fetchall():
+        pair = (majority.get(source), majority.get(target))
+        for e in json.loads(entries):
+            evidence[pair].append((e["device"], e["path"], e["state"], e["offset"]))
+    messages = {m["id"]: m for m in truth["messages"]}
+    result = {}
+    for category in CATEGORIES:
+        pairs, found = set(), set()
+        for item in (i for i in truth["items"] if i["category"] == category):
+            for mid in item.get("messages", []):
+                message = messages[mid]
+                for recipient in message["to"] + message["cc"]:
+                    pair = (message["sender"], recipient)
+                    pairs.add(pair)
+                    if any(
+                        device == item["device"] and _record_place(item, path, state, offset)
+                        for device, path, state, offset in evidence.get(pair, ())
+                    ):
+                        found.add(pair)
+        if pairs:
+            result[category] = {"pairs": len(pairs), "found": len(found)}
+    return result
+
+
+def _mentions(db: duckdb.DuckDBPyConnection, truth: dict, majority: dict) -> dict:
+    """Planted mentions (a message quoting a third person's number or address, with the
+    name) found as mention links from the sender to that person."""
+    linked = {
+        (majority.get(a), majority.get(b))
+        for a, b in db.execute("SELECT source, target FROM links WHERE kind = 'mention'").fetchall()
+    }
+    planted = {m for item in truth["items"] for m in item.get("messages", [])}
+    pairs = {
+        (m["sender"], m["mention"])
+        for m in truth["messages"]
+        if m.get("mention") and m["id"] in planted and m["mention"] != m["sender"]
+    }
+    return {"pairs": len(pairs), "found": len(pairs & linked)}
 
 
 def _groups(db: duckdb.DuckDBPyConnection, truth: dict, majority: dict[str, str]) -> dict:

@@ -18,8 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import phonenumbers
+from anyascii import anyascii
 
 from crossdrive.sweep import validators
+from crossdrive.text import index_form
 
 HANDLE_SERVICES = ("skype", "xmpp", "telegram", "whatsapp")
 JID_NUMBER = re.compile(r"^(\d{6,15})@(?:s\.whatsapp\.net|c\.us)$")
@@ -31,6 +33,10 @@ class Identifier:
     kind: str  # email | phone | skype | xmpp | telegram | account
     value: str  # the normal form
     resolved: bool = True  # False: a national number without a region to read it in
+
+
+TELEGRAM_ID = re.compile(r"user\d+")
+PHONE_LIKE = re.compile(r"\+[\d ().-]{6,}$")
 
 
 def normalise(kind: str, written: str, region: str | None = None) -> Identifier | None:
@@ -47,11 +53,15 @@ def normalise(kind: str, written: str, region: str | None = None) -> Identifier 
     if kind == "xmpp":
         jid = validators.xmpp_address(text.removeprefix("xmpp:"))
         return Identifier("xmpp", f"xmpp:{jid}") if jid else None
+    if kind in ("skype", "telegram") and PHONE_LIKE.match(text.partition(":")[2] or text):
+        return _phone(text.partition(":")[2] or text, region)  # an account's number: a phone
     if kind == "skype":
         name = text.removeprefix("skype:").lower()
         return Identifier("skype", f"skype:{name}") if name else None
     if kind == "telegram":
         name = text.removeprefix("telegram:").lower()
+        if not name.startswith("@") and not TELEGRAM_ID.fullmatch(name):
+            name = "@" + name  # a username written bare (t.me/name, a profile field)
         return Identifier("telegram", f"telegram:{name}") if name else None
     return Identifier("account", f"{kind}:{text}")
 
@@ -109,3 +119,27 @@ def _zone_countries() -> dict[str, str]:
             country = fields[0].split(",")[0]
             zones.setdefault(fields[2], country)
     return zones
+
+
+WORDS = re.compile(r"\w+")
+MIN_WORDS, MAX_WORDS = 2, 5
+Key = tuple[str, ...]
+
+
+def name_keys(name: str) -> set[Key]:
+    """The word sequences a full name is compared by: folded (`text.index_form`), and also
+    transliterated to Latin letters when it is written in another script. Empty for what is not
+    a full name: fewer than two words, digits, an address."""
+    if any(c.isdigit() or c == "@" for c in name):
+        return set()
+    folded = index_form(name)
+    found = {tuple(WORDS.findall(folded))}
+    if not folded.isascii():
+        found.add(tuple(WORDS.findall(anyascii(folded).casefold())))
+    return {
+        key
+        for key in found
+        if MIN_WORDS <= len(key) <= MAX_WORDS
+        and sum(map(len, key)) >= 4
+        and any(map(str.isalpha, key))
+    }

@@ -4,7 +4,17 @@ Two identifiers belong to one person when one record names them together:
 
 - a contact entry (its addresses, numbers and handles);
 - the account records of one application file (a Skype `Accounts` row, a Telegram export's
-  own profile, a phone's profile card), which describe the device user's own identities.
+  own profile, a phone's profile card), which describe the device user's own identities;
+- a sender's signature block: the numbers and addresses a mail's sender writes under "-- "
+  are the sender's own;
+- last and weakest, a full name: an identifier that is a person of its own (a chat handle
+  seen only under a display name) joins the one person carrying the same full name, compared
+  folded and transliterated; never on a first name, never when two persons carry the name.
+
+The analyst has the last word: a `merge` decision puts identifiers in one person; a `split`
+decision keeps identifiers apart from the rest of the person they were in, and no evidence
+merge may join them again; a later merge of identifiers a split kept apart lifts that split.
+Decisions are kept in the case (`Case.decisions`), so they hold across re-runs.
 
 A shared display name, a first name or a message's signature never merges by itself. Only
 communicating identifiers take part: e-mail addresses, resolved phone numbers and messaging
@@ -22,6 +32,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from crossdrive.entities.identifiers import Key, name_keys
 from crossdrive.entities.occurrences import CONTACT_RECORD, MESSAGE_RECORD
 from crossdrive.store.database import insert_rows
 
@@ -37,6 +48,15 @@ SELECT 'account', device, path, min("offset"), min(chain), artifact,
        list(DISTINCT value ORDER BY value)
 FROM identifiers WHERE source = 'accounts' AND resolved AND kind IN {PERSON_KINDS}
 GROUP BY device, path, artifact, state HAVING count(DISTINCT value) > 1
+UNION ALL
+SELECT 'signature', device, path, "offset", chain, artifact, record,
+       list_sort(list_append(signed, sender))
+FROM (SELECT s.device, s.path, s."offset", s.chain, s.artifact, s.record, s.value AS sender,
+             list(DISTINCT v.value) AS signed
+      FROM identifiers s JOIN identifiers v ON v.record = s.record AND v.role = 'signature'
+      WHERE s.role = 'sender' AND s.resolved AND s.kind IN {PERSON_KINDS}
+        AND v.value <> s.value
+      GROUP BY ALL)
 """
 
 
@@ -50,8 +70,12 @@ class Person:
 
 
 class _Union:
+    """Union-find whose unions can be refused: `tags` marks values with (split, side), and two
+    components holding both sides of one split stay apart."""
+
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.tags: dict[str, set[tuple[int, int]]] = {}
 
     def find(self, item: str) -> str:
         root = self.parent.setdefault(item, item)
@@ -61,14 +85,39 @@ class _Union:
             self.parent[item], item = root, self.parent[item]
         return root
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: str, b: str) -> int | None:
+        """Join a's and b's components; returns the split that forbids it (None: joined)."""
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return None
+        ta, tb = self.tags.get(ra, set()), self.tags.get(rb, set())
+        for split, side in ta:
+            if (split, 1 - side) in tb:
+                return split
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        if ta or tb:
+            self.tags[root] = ta | tb
+        return None
 
 
-def resolve(con: duckdb.DuckDBPyConnection) -> list[Person]:
-    """Persons from the `identifiers` table (see the module docstring for the rule)."""
+def _splits(decisions: list[dict]) -> dict[int, tuple[list[str], list[str]]]:
+    """Split decisions still in force: number -> (identifiers, the rest they are kept from).
+    A later merge that joins both sides of a split lifts it."""
+    active: dict[int, tuple[list[str], list[str]]] = {}
+    for decision in decisions:
+        values = set(decision["identifiers"])
+        if decision["kind"] == "split":
+            active[decision["number"]] = (decision["identifiers"], decision.get("apart_from", []))
+        elif decision["kind"] == "merge":
+            for number, (side, rest) in list(active.items()):
+                if values & set(side) and values & set(rest):
+                    del active[number]
+    return active
+
+
+def resolve(con: duckdb.DuckDBPyConnection, decisions: list[dict] = ()) -> list[Person]:
+    """Persons from the `identifiers` table and the analyst's decisions (module docstring)."""
     kinds: dict[str, str] = {}
     devices: dict[str, set[str]] = defaultdict(set)
     for kind, value, device in con.execute(
@@ -80,31 +129,51 @@ def resolve(con: duckdb.DuckDBPyConnection) -> list[Person]:
     union = _Union()
     for value in kinds:
         union.find(value)
+    for number, sides in _splits(list(decisions)).items():
+        for side, values in enumerate(sides):
+            for value in values:
+                if value in kinds:
+                    union.tags.setdefault(union.find(value), set()).add((number, side))
     merges: dict[str, list[dict]] = defaultdict(list)
+
+    def merge(members: list[str], because: dict) -> None:
+        refused = {union.union(members[0], other) for other in members[1:]} - {None}
+        if refused:
+            because["kept_apart_by"] = sorted(refused)
+        merges[members[0]].append(because)
+
+    for decision in decisions:
+        members = sorted(v for v in set(decision["identifiers"]) if v in kinds)
+        if decision["kind"] == "merge" and len(members) > 1:
+            merge(members, {"reason": "analyst", "identifiers": members} | _said(decision))
     for reason, device, path, offset, chain, artifact, _grp, members in con.execute(
         GROUPS
     ).fetchall():
-        for other in members[1:]:
-            union.union(members[0], other)
-        merges[members[0]].append(
-            {
-                "reason": reason,
-                "identifiers": members,
-                "device": device,
-                "path": path,
-                "offset": offset,
-                "chain": chain,
-                "artifact": artifact,
-            }
-        )
-    names = _names(con)
+        because = {
+            "reason": reason,
+            "identifiers": members,
+            "device": device,
+            "path": path,
+            "offset": offset,
+            "chain": chain,
+            "artifact": artifact,
+        }
+        merge(members, because)
+    names = names_written(con)
+    for name, members in _namesakes(union, kinds, names):
+        merge(members, {"reason": "name", "name": name, "identifiers": members})
     groups: dict[str, list[str]] = defaultdict(list)
     for value in kinds:
         groups[union.find(value)].append(value)
     persons = []
     for root, values in groups.items():
         values.sort()
-        evidence = [e for v in values for e in merges.get(v, [])]
+        evidence = [e for v in values for e in merges.get(v, []) if not e.get("kept_apart_by")]
+        evidence += [
+            {"reason": "analyst split", **_said(d)}
+            for d in decisions
+            if d["kind"] == "split" and set(d["identifiers"]) & set(values)
+        ]
         spoken = Counter(n for v in values for n in names.get(v, ()))
         persons.append(
             Person(
@@ -119,7 +188,41 @@ def resolve(con: duckdb.DuckDBPyConnection) -> list[Person]:
     return sorted(persons, key=lambda p: p.id)
 
 
-def _names(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def _namesakes(
+    union: _Union, kinds: dict[str, str], names: dict[str, list[str]]
+) -> list[tuple[str, list[str]]]:
+    """Lone identifiers to attach to the one person who carries the same full name.
+
+    The weakest rule, applied last: a handle seen only in a chat log under a display name
+    ("Изяслав Федотов") joins the person whose contact entries give that full name. Only
+    identifiers that are persons of their own are attached, and only when at most one person
+    of several identifiers carries the name: two such namesakes are two people, and nothing
+    is merged. First names alone never match (`name_keys` needs two words).
+    """
+    holders: dict[Key, set[str]] = defaultdict(set)
+    written: dict[Key, str] = {}
+    size = Counter(union.find(v) for v in kinds)
+    for value in sorted(kinds):
+        for name in sorted(set(names.get(value, ()))):
+            for key in name_keys(name):
+                holders[key].add(union.find(value))
+                written.setdefault(key, name)
+    found = []
+    for key, roots in sorted(holders.items()):
+        big = sorted(r for r in roots if size[r] > 1)
+        lone = sorted(r for r in roots if size[r] == 1)
+        if len(big) <= 1 and len(big) + len(lone) > 1:
+            found.append((written[key], big + lone))
+    return found
+
+
+def _said(decision: dict) -> dict:
+    """A decision as evidence: who decided, when, why."""
+    names = {"number": "decision", "examiner": "examiner", "time": "time", "reason": "note"}
+    return {name: decision.get(key) for key, name in names.items()}
+
+
+def names_written(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Display names written beside each identifier: contact entries' names, and the names
     messages give their parties (`names`), used to name a person, never to merge."""
     found: dict[str, list[str]] = defaultdict(list)

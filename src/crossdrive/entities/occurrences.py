@@ -14,6 +14,7 @@ Derived: rebuilt from the store each run.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -22,6 +23,9 @@ import phonenumbers
 
 from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
 from crossdrive.store.database import insert_rows
+from crossdrive.sweep.validators import email_address
+
+E164 = phonenumbers.PhoneNumberFormat.E164
 
 # message channel -> the kind of identifier its parties are written in
 CHANNEL_KINDS = {
@@ -38,6 +42,7 @@ ACCOUNT_KINDS = {"email": "email", "sms": "phone", "phone": "phone", **CHANNEL_K
 FEATURE_KINDS = {"email": "email", "telephone": "phone", "handle": "handle", "xmpp": "xmpp"}
 PROVENANCE = 'path, state, "offset", chain, artifact'
 MESSAGE_RECORD = "md5(concat_ws('|', task_id, chain, time, sender, message_id, left(body, 200)))"
+DOCUMENT_RECORD = "md5(concat_ws('|', task_id, chain, left(text, 200)))"
 CONTACT_RECORD = (
     "md5(concat_ws('|', task_id, chain, array_to_string(names, ','), "
     "array_to_string(emails, ','), array_to_string(phones, ',')))"
@@ -107,7 +112,61 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
         cursor = con.cursor().execute(TEXTS, [list(regions)])
         while batch := cursor.fetchmany(1000):
             total += _insert(con, list(_mentioned(batch, regions)))
+    cursor = con.cursor().execute(SIGNED)
+    while batch := cursor.fetchmany(1000):
+        total += _insert(con, list(_signed(batch, regions)))
     return total
+
+
+# Mail whose body ends in a signature block ("-- " on a line of its own, RFC 3676 4.3).
+SIGNED = f"""
+SELECT device, body, 'signature', 'messages', {PROVENANCE}, {MESSAGE_RECORD} FROM messages
+ WHERE sender IS NOT NULL AND regexp_matches(body, '(^|\n)-- ?\r?\n')
+"""
+SIGNATURE = re.compile(r"(?:^|\n)-- ?\r?\n")
+ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+MAX_SIGNATURE = 1000  # characters: a block longer than this is not a signature
+
+
+def _signed(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
+    """The numbers and addresses in a message's signature block: the sender's own, written by
+    the sender (role `signature`; `entities.identities` merges them with the sender)."""
+    for device, body, *where in batch:
+        block = SIGNATURE.split(body)[-1]
+        if len(block) > MAX_SIGNATURE:
+            continue
+        region = regions.get(device)
+        found = [
+            Identifier("phone", phonenumbers.format_number(m.number, E164))
+            for m in phonenumbers.PhoneNumberMatcher(block, region or "ZZ")
+        ]
+        found += [Identifier("email", a) for w in ADDRESS.findall(block) if (a := email_address(w))]
+        for identifier in found:
+            yield occurrence(device, where, identifier.value, identifier, region)
+
+
+def occurrence(
+    device: str, where: list, written: str, found: Identifier, region: str | None
+) -> dict:
+    """An `identifiers` row found in a record's text; `where` is the record's (role, source,
+    path, state, offset, chain, artifact, record) as the queries above select them."""
+    role, source, path, state, offset, chain, artifact, record = where
+    return {
+        "device": device,
+        "written": written,
+        "role": role,
+        "source": source,
+        "path": path,
+        "state": state,
+        "offset": offset,
+        "chain": chain,
+        "artifact": artifact,
+        "record": record,
+        "kind": found.kind,
+        "value": found.value,
+        "resolved": found.resolved,
+        "region": region,
+    }
 
 
 def _insert(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
@@ -119,8 +178,7 @@ TEXTS = f"""
 SELECT device, body, 'mention', 'messages', {PROVENANCE}, {MESSAGE_RECORD} FROM messages
  WHERE body IS NOT NULL AND list_contains(?, device)
 UNION ALL
-SELECT device, text, 'document', 'documents', {PROVENANCE},
-       md5(concat_ws('|', task_id, chain, left(text, 200))) FROM documents
+SELECT device, text, 'document', 'documents', {PROVENANCE}, {DOCUMENT_RECORD} FROM documents
  WHERE text IS NOT NULL AND list_contains($1, device)
 """
 MENTION_TEXT = 65536  # characters of one text searched for numbers
@@ -129,27 +187,11 @@ MENTION_TEXT = 65536  # characters of one text searched for numbers
 def _mentioned(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
     """Numbers quoted in message bodies and document text, read with the device's region by
     phonenumbers' own matcher (national forms included)."""
-    for device, text, role, source, path, state, offset, chain, artifact, record in batch:
+    for device, text, *where in batch:
         region = regions[device]
         for match in phonenumbers.PhoneNumberMatcher(text[:MENTION_TEXT], region):
-            yield {
-                "device": device,
-                "written": match.raw_string,
-                "role": role,
-                "source": source,
-                "path": path,
-                "state": state,
-                "offset": offset,
-                "chain": chain,
-                "artifact": artifact,
-                "record": record,
-                "kind": "phone",
-                "value": phonenumbers.format_number(
-                    match.number, phonenumbers.PhoneNumberFormat.E164
-                ),
-                "resolved": True,
-                "region": region,
-            }
+            number = Identifier("phone", phonenumbers.format_number(match.number, E164))
+            yield occurrence(device, where, match.raw_string, number, region)
 
 
 def _normalised(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:

@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from crossdrive import fulltext
 from crossdrive.case import Case
-from crossdrive.entities import identities, occurrences
+from crossdrive.entities import identities, mentions, occurrences, owners
 from crossdrive.graph import bulk, crossdevice, links
 from crossdrive.graph.analyse import analyse
-from crossdrive.pipeline.executor import run_tasks
+from crossdrive.pipeline.executor import Engine
+from crossdrive.pipeline.progress import RunProgress
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
-from crossdrive.pipeline.tasks import Task, done_dir, is_done
+from crossdrive.pipeline.tasks import Task, clear_partials, done_dir, is_done
 from crossdrive.store import database
 from crossdrive.sweep.pages import plan_pages
 
@@ -119,6 +120,7 @@ def plan_contents(case: Case) -> list[Task]:
                         "walk": str(done_dir(case.shards, walk) / "files.parquet"),
                         "first": first,
                         "count": count,
+                        "bytes": total,  # for progress: what the batch's files hold
                     }
                     tasks.append(Task(walk.device, "content", f"{walk.unit}.{first:07d}", inputs))
                 first, total = index, 0
@@ -150,34 +152,70 @@ STAGE_PLANNERS: list[tuple[str, Planner]] = [
     ("carved-content", plan_carved_contents),
 ]
 
-StageStart = Callable[[str, int], Callable[[Task, dict], None]]
+OnProgress = Callable[[RunProgress], None]
 
 
-def process(case: Case, workers: int, stage_start: StageStart) -> dict[str, int]:
-    """Run every stage to completion (resuming what a previous run left); task counts per stage.
+def process(
+    case: Case,
+    workers: int,
+    cluster: str | None = None,
+    on_progress: OnProgress | None = None,
+) -> dict[str, int]:
+    """Run every stage to completion, resuming what a previous run left; task counts per stage.
 
-    `stage_start(stage, n_tasks)` returns the callback called as each task finishes.
-    """
+    Tasks run on `workers` local processes (a loopback Dask LocalCluster), or on the Dask
+    cluster at `cluster`. Progress is kept in CASE/progress.json; `on_progress` is called
+    whenever it changes (the command line redraws from it)."""
+    progress = RunProgress(case.root / "progress.json", workers, cluster)
+    clear_partials(case.shards)
+    notify = on_progress or (lambda _progress: None)
     counts = {}
-    for stage, planner in STAGE_PLANNERS:
-        tasks = planner(case)
-        counts[stage] = len(tasks)
-        on_done = stage_start(stage, len(tasks))
-        for task in tasks:  # already done in an earlier run: report it as done
-            if is_done(case.shards, task):
-                on_done(task, {"rows": {}, "resumed": True})
-        run_tasks(case.shards, tasks, workers, on_done)
-        load(case, tasks)
-    with case.connect() as con:  # derived from the records: rebuilt each run
+    try:
+        with Engine.start(workers, cluster) as engine:
+            for stage, planner in STAGE_PLANNERS:
+                tasks = planner(case)
+                counts[stage] = len(tasks)
+                current = progress.stage(stage, tasks)
+                for task in tasks:  # already done in an earlier run: reported as done
+                    if is_done(case.shards, task):
+                        progress.done(current, task, {"rows": {}, "resumed": True})
+                notify(progress)
+
+                def finished(task: Task, manifest: dict, current=current) -> None:
+                    progress.done(current, task, manifest)
+                    notify(progress)
+
+                engine.run(case.shards, tasks, finished)
+                load(case, tasks)
+                progress.end_stage(current)
+        current = progress.stage("derive", [])
+        notify(progress)
+        derive(case)
+        progress.end_stage(current)
+    except BaseException:
+        progress.finish("failed")
+        raise
+    progress.finish()
+    notify(progress)
+    return counts
+
+
+def derive(case: Case) -> None:
+    """Rebuild what is derived from the records (entities, links, graph, index), applying the
+    analyst's merge and split decisions. Runs at the end of each `process` and after each
+    decision."""
+    with case.connect() as con:
         occurrences.build(con)  # every identifier in its normal form
-        identities.store(con, identities.resolve(con))  # persons, merged on strong evidence
+        persons = identities.resolve(con, case.decisions())  # merged on strong evidence
+        identities.store(con, persons)
+        owners.attribute(con)  # the phone owner as the missing party of SMS (inferred)
+        mentions.build(con)  # the case's own names found in message and document text
         links.build(con)  # who is linked to whom, with the evidence
         bulk.flag(con)  # newsletters, no-reply services: visible, kept out of groups
         analyse(con)  # groups (CPM Leiden, resolution by stability), centrality, brokers
         crossdevice.build(con)  # which devices belong together, explained
     with case.connect(read_only=True) as con:
         fulltext.build(con, case.root / "index")  # derived: rebuilt only when records changed
-    return counts
 
 
 def load(case: Case, tasks: list[Task]) -> None:

@@ -1,14 +1,18 @@
 """A task is (device, stage, unit): a pure function of the evidence that writes Parquet shards.
 
-A task writes its shards into `shards/<task_id>.partial/`, then renames the directory to
-`shards/<task_id>/` and writes `done` last. A directory with `done` is complete; anything else
-is redone on the next run, so a killed run resumes without duplicates.
+A task writes its shards into `shards/<task_id>.partial-<writer>/`, then renames the directory
+to `shards/<task_id>/` and writes `done` last. A directory with `done` is complete; anything
+else is redone on the next run, so a killed run resumes without duplicates. The partial
+directory is the writer's own: a worker orphaned by a killed run that still finishes its task
+cannot mix its files with the new run's; whichever finishes first is kept.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -53,9 +57,8 @@ def write_task_output(shards: Path, task: Task, tables: dict[str, Iterable[dict]
     Tables are written in the order given: a later table (errors) may be filled while an
     earlier one (files) is being consumed.
     """
-    partial = shards / f"{task.id}.partial"
+    partial = shards / f"{task.id}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     final = done_dir(shards, task)
-    shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     counts = {}
     for name, rows in tables.items():
@@ -68,10 +71,22 @@ def write_task_output(shards: Path, task: Task, tables: dict[str, Iterable[dict]
                 counts[name] += len(batch)
     manifest = {"task": task.as_dict(), "id": task.id, "rows": counts}
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    shutil.rmtree(final, ignore_errors=True)
-    partial.rename(final)
-    (final / "done").write_text("ok\n")
+    if not is_done(shards, task):
+        shutil.rmtree(final, ignore_errors=True)
+        try:
+            partial.rename(final)
+            (final / "done").write_text("ok\n")
+            return manifest
+        except OSError:  # another writer renamed its copy in between: it is kept
+            pass
+    shutil.rmtree(partial, ignore_errors=True)
     return manifest
+
+
+def clear_partials(shards: Path) -> None:
+    """Remove what killed runs left half written (their tasks are simply run again)."""
+    for path in shards.glob("*.partial*"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:

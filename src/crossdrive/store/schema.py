@@ -259,14 +259,26 @@ TABLES["person_identifiers"] = pa.schema([("person", S), ("kind", S), ("value", 
 # Derived by `graph.links`: one row per (kind, source, target).
 TABLES["links"] = pa.schema(
     [
-        ("kind", S),  # communication | co-recipient | mention | shared-device
+        ("kind", S),  # communication | co-recipient | mention | co-occurrence | shared-device
         ("source", S),  # person id (the sender, for directed kinds)
         ("target", S),
         ("channels", S),  # email,sms,skype … (comma-separated)
         ("weight", pa.int64()),  # records (or devices, for shared-device) behind the link
+        ("strength", pa.float64()),  # what the group graph adds: the weight, except for
+        # co-occurrence, where each list adds 1 / (persons in it - 1)
         ("first_seen", S),
         ("last_seen", S),
         ("evidence", S),  # JSON list of {device, path, state, offset, chain, artifact}
+    ]
+)
+# Derived by `entities.mentions`: the case's own names found in message and document text.
+TABLES["name_mentions"] = pa.schema(
+    [
+        ("person", S),
+        ("name", S),  # the name as the case writes it (a contact entry, an account)
+        ("source", S),  # messages | documents
+        ("record", S),  # digest naming the record (as in `identifiers`)
+        *[(n, t) for n, t in PROVENANCE if n not in ("task_id", "partition")],
     ]
 )
 RECORD_TABLES = ("messages", "contacts", "accounts", "events", "documents")
@@ -287,6 +299,7 @@ DERIVED = (
     "identifiers",
     "persons",
     "person_identifiers",
+    "name_mentions",
     "links",
     "communities",
     "device_similarity",

@@ -1,0 +1,90 @@
+"""`make bench`: the whole job (`crossdrive process`) on the demo case with 1 and 2 local workers,
+and with 2 workers of a Dask cluster started by hand (`dask scheduler` + 2 `dask worker`).
+Ratios, not absolute times: the three runs go back to back in one session, on the same images.
+The per-stage figures (seconds and bytes per stage, from CASE/progress.json) feed
+docs/scaling.md. Results are printed and written to bench-out/scale.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crossdrive.demo.generate import generate
+
+BIN = Path(sys.executable).parent
+OUT = Path(__file__).resolve().parents[1] / "bench-out"
+SEED, DEVICES, SCALE = 7, 8, 1.0  # the default demo
+
+
+def _crossdrive(*args: object) -> None:
+    subprocess.run([BIN / "crossdrive", *map(str, args)], check=True, capture_output=True)
+
+
+def _case(root: Path, truth: Path) -> Path:
+    case = root / "case"
+    _crossdrive("case", "create", case, "--name", "bench", "--examiner", "b", "--authority", "b")
+    for device in json.loads(truth.read_text())["devices"]:
+        _crossdrive("add", case, truth.parent / device["images"][0], "--label", device["label"])
+    return case
+
+
+def _timed(root: Path, truth: Path, *how: str) -> dict:
+    case = _case(root, truth)
+    started = time.perf_counter()
+    _crossdrive("process", case, *how)
+    seconds = time.perf_counter() - started
+    progress = json.loads((case / "progress.json").read_text())
+    stages = {
+        s["stage"]: {"seconds": s["elapsed_s"], "bytes": s["bytes"], "tasks": s["tasks"]}
+        for s in progress["stages"]
+    }
+    return {"seconds": round(seconds, 2), "stages": stages}
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.bench
+def test_bench_process_one_and_two_workers_and_a_dask_cluster(tmp_path):
+    OUT.mkdir(exist_ok=True)
+    truth = generate(OUT / "demo-scale", SEED, DEVICES, SCALE, log=lambda _m: None)
+    results = {
+        "one worker": _timed(tmp_path / "w1", truth, "--workers", "1"),
+        "two workers": _timed(tmp_path / "w2", truth, "--workers", "2"),
+    }
+    port = _port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    started = [
+        subprocess.Popen(
+            [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port)], **quiet
+        )
+    ]
+    worker = [BIN / "dask", "worker", address, "--nthreads", "1", "--host", "127.0.0.1"]
+    started += [subprocess.Popen(worker, **quiet) for _ in range(2)]
+    try:
+        time.sleep(3)  # the scheduler and its workers up before the clock starts
+        results["dask cluster, two workers"] = _timed(tmp_path / "dc", truth, "--cluster", address)
+    finally:
+        for process in started:
+            process.terminate()
+            process.wait(timeout=30)
+    one, two = results["one worker"]["seconds"], results["two workers"]["seconds"]
+    cluster = results["dask cluster, two workers"]["seconds"]
+    results["speed-up, two workers"] = round(one / two, 2)
+    results["cluster / local pool"] = round(cluster / two, 3)
+    results["cores"] = os.cpu_count()
+    (OUT / "scale.json").write_text(json.dumps(results, indent=1))
+    print(json.dumps(results, indent=1))
+    assert results["speed-up, two workers"] >= 1.7
+    assert results["cluster / local pool"] <= 1.15

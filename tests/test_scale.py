@@ -1,0 +1,154 @@
+"""The runtime: runs killed with SIGKILL at several moments resume to the same results; a task
+that crashes its worker is retried once and then recorded; a real Dask scheduler with two
+worker processes gives what the local pool gives; progress is readable from outside."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import crossdrive, query
+
+BIN = Path(sys.executable).parent
+TABLES = (
+    "volumes",
+    "filesystems",
+    "files",
+    "errors",
+    "features",
+    "carved",
+    "messages",
+    "contacts",
+    "documents",
+    "identifiers",
+    "persons",
+    "links",
+)
+PLACE_DEPENDENT = {"carved": "saved_as", "errors": "message"}  # hold the case's own path
+
+
+def snapshot(case: Path) -> dict[str, tuple[int, str]]:
+    """Per table: row count and a digest of its sorted rows (task ids included: a task's id
+    is a function of its inputs, so a resumed run must give the same)."""
+    result = {}
+    for table in TABLES:
+        exclude = PLACE_DEPENDENT.get(table)
+        columns = f"* EXCLUDE ({exclude})" if exclude else "*"
+        rows = sorted(map(repr, query(case, f"SELECT {columns} FROM {table}")))
+        result[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return result
+
+
+def new_case(root: Path, image: Path) -> Path:
+    case = root / "case"
+    crossdrive("case", "create", case, "--name", "t", "--examiner", "x", "--authority", "y")
+    crossdrive("add", case, image, "--label", "MBR")
+    return case
+
+
+def run_process(case: Path, *more: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [BIN / "crossdrive", "process", str(case), *more],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers are its own: a kill leaves them orphaned
+    )
+
+
+@pytest.fixture(scope="module")
+def reference(built, tmp_path_factory) -> tuple[dict, float]:
+    """An uninterrupted run: its snapshot and how long it took."""
+    case = new_case(tmp_path_factory.mktemp("reference"), built["mbr"])
+    started = time.monotonic()
+    assert run_process(case, "--workers", "2").wait(timeout=600) == 0
+    return snapshot(case), time.monotonic() - started
+
+
+def test_runs_killed_at_several_moments_resume_to_identical_results(built, reference, tmp_path):
+    complete, duration = reference
+    case = new_case(tmp_path, built["mbr"])
+    for share in (0.15, 0.4, 0.7):  # early (walks), middle (sweep, carve), late (content)
+        run = run_process(case, "--workers", "2")
+        time.sleep(duration * share)
+        run.send_signal(signal.SIGKILL)  # the main process only, as a crash or `kill -9` would
+        run.wait()
+        report = json.loads(crossdrive("status", case, "--json"))["run"]
+        assert report is None or report["state"] in ("interrupted", "finished"), report
+    assert run_process(case, "--workers", "2").wait(timeout=600) == 0
+    assert snapshot(case) == complete
+    report = json.loads(crossdrive("status", case, "--json"))["run"]
+    assert report["state"] == "finished"
+    resumed = sum(stage["resumed"] for stage in report["stages"])
+    assert resumed > 0  # the last run did not start again from zero
+
+
+def test_a_task_that_crashes_its_worker_twice_is_recorded_and_the_run_goes_on(
+    built, reference, tmp_path, monkeypatch
+):
+    complete, _duration = reference
+    case = new_case(tmp_path, built["mbr"])
+    victim = "MBR.walk.p2"  # the FAT file system's listing
+    monkeypatch.setenv("CROSSDRIVE_FAULT_INJECT", victim)
+    crossdrive("process", case, "--workers", "2")
+    errors = query(case, "SELECT stage, partition, message FROM errors WHERE task_id = ?", [victim])
+    assert len(errors) == 1 and errors[0][0] == "walk" and errors[0][1] == 2
+    assert "worker process crashed (twice)" in errors[0][2]
+    # every other file system was listed as in the uninterrupted run
+    assert query(case, "SELECT count(DISTINCT fs_offset) FROM files")[0][0] == 2
+    assert snapshot(case)["volumes"] == complete["volumes"]
+    monkeypatch.delenv("CROSSDRIVE_FAULT_INJECT")
+    # the failure is a finished task: a re-run keeps it (errors are results too)
+    crossdrive("process", case, "--workers", "1")
+    assert query(case, "SELECT count(*) FROM errors WHERE task_id = ?", [victim])[0][0] == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_real_dask_scheduler_with_two_workers_gives_the_local_results(built, reference, tmp_path):
+    complete, _duration = reference
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+    common = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    start = [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port)]
+    scheduler = subprocess.Popen([*start, "--no-dashboard"], **common)
+    worker = [BIN / "dask", "worker", address, "--nthreads", "1", "--host", "127.0.0.1"]
+    workers = [subprocess.Popen([*worker, "--no-dashboard"], **common) for _ in range(2)]
+    try:
+        case = new_case(tmp_path, built["mbr"])
+        crossdrive("process", case, "--cluster", address)
+        assert snapshot(case) == complete
+        report = json.loads(crossdrive("status", case, "--json"))["run"]
+        assert report["cluster"] == address and report["state"] == "finished"
+        stages = {s["stage"]: s for s in report["stages"]}
+        assert stages["sweep"]["done"] == stages["sweep"]["tasks"] > 1
+        assert stages["sweep"]["bytes_done"] == stages["sweep"]["bytes"] > 0
+    finally:
+        for process in (*workers, scheduler):
+            process.terminate()
+        for process in (*workers, scheduler):
+            process.wait(timeout=30)
+
+
+def test_status_shows_progress_per_stage_and_device(built_case):
+    shown = crossdrive("status", built_case)
+    for stage in ("volumes", "walk", "sweep", "carve", "content", "derive"):
+        assert stage in shown
+    report = json.loads(crossdrive("status", built_case, "--json"))
+    assert report["case"]["name"] and report["run"]["state"] == "finished"
+    for stage in report["run"]["stages"]:
+        assert stage["done"] == stage["tasks"] and stage["errors"] >= 0
+        assert set(stage["devices"]) <= {"NTFS", "FAT", "EXT", "MBR", "GPT"}
