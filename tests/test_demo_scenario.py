@@ -174,13 +174,20 @@ def test_every_planted_file_is_listed_by_fls_with_its_content(scenario):
                 assert hashlib.sha256(content).hexdigest() == item["sha256"], item["path"]
 
 
-def test_demo_end_to_end_recovers_every_planted_file(scenario):
-    """`crossdrive demo` on the cached scenario: minimum recovery per state. Raise these
-    thresholds as capabilities land; never lower them."""
+@pytest.fixture(scope="session")
+def demo_run(scenario) -> tuple[Path, dict, str]:
+    """`crossdrive demo` run once on the cached scenario: (directory, truth, its output)."""
     directory, truth = scenario
     output = crossdrive(
         "demo", directory, "--seed", SEED, "--devices", DEVICES, "--scale", SCALE, "--workers", 2
     )
+    return directory, truth, output
+
+
+def test_demo_end_to_end_recovers_every_planted_file(demo_run):
+    """`crossdrive demo` on the cached scenario: minimum recovery per state. Raise these
+    thresholds as capabilities land; never lower them."""
+    directory, truth, output = demo_run
     assert "recovered / planted" in output and "scenario cached" in output
     measured = json.loads((directory / "score.json").read_text())["recovery"]
     for category in ("allocated", "deleted", "archive", "compressed", "utf16", "filler"):
@@ -265,6 +272,44 @@ def test_demo_end_to_end_recovers_every_planted_file(scenario):
         assert all(f'data-id="{member}"' in report for member in members), group
     for (broker,) in query(directory / "case", "SELECT id FROM persons WHERE broker"):
         assert f'<g class="node broker" data-id="{broker}">' in report
+
+
+def test_exported_links_lead_to_bytes_that_hold_their_identifiers(demo_run, tmp_path):
+    """Provenance: for the exported links, read the image at each evidence offset (records
+    read straight from a file or remnant, no decoding in their forensic path) and find there
+    an identifier of one of the link's two persons, as the case writes it (UTF-8 or UTF-16)."""
+    directory, truth, _output = demo_run
+    case = directory / "case"
+    links = tmp_path / "links.jsonl"
+    crossdrive("export", case, "links", "--format", "jsonl", "-o", links)
+    written: dict[str, set[bytes]] = {}
+    for person, form in query(
+        case,
+        "SELECT p.person, i.written FROM person_identifiers p "
+        "JOIN identifiers i ON i.value = p.value WHERE i.written NOT LIKE '(%'",
+    ):
+        written.setdefault(person, set()).update(
+            {form.encode(), form.encode("utf-16-le"), form.lower().encode()}
+        )
+    images = {
+        d["label"]: open_container(Path(truth["root"]) / d["images"][0]) for d in truth["devices"]
+    }
+    checked = found = 0
+    for line in links.read_text().splitlines():
+        link = json.loads(line)
+        if link["kind"] not in ("communication", "co-recipient", "mention"):
+            continue
+        forms = written.get(link["source"], set()) | written.get(link["target"], set())
+        for evidence in link["evidence"]:
+            if evidence["offset"] is None or evidence["chain"] != str(evidence["offset"]):
+                continue  # a decoded record (archive member, gzip): its bytes are not raw
+            window = images[evidence["device"]].read(evidence["offset"], 1 << 20)
+            checked += 1
+            found += any(form in window for form in forms)
+    for image in images.values():
+        image.close()
+    assert checked >= 100
+    assert found >= 0.95 * checked, (found, checked)
 
 
 def test_planted_files_open_with_their_formats_readers(tmp_path):

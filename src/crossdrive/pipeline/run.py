@@ -143,13 +143,15 @@ def plan_carved_contents(case: Case) -> list[Task]:
     ]
 
 
-STAGE_PLANNERS: list[tuple[str, Planner]] = [
-    ("volumes", plan_volumes),
-    ("walk", plan_walks),
-    ("sweep", plan_sweeps),
-    ("carve", plan_carves),
-    ("content", plan_contents),
-    ("carved-content", plan_carved_contents),
+# Stages in waves: a wave's stages need only what earlier waves loaded, so their tasks run
+# together and keep every worker busy until the wave ends (the sweep needs only the devices,
+# carving and content the file listings, carved content the carved files). Within a wave the
+# longest tasks go first, so no worker is left with a long one at the end.
+WAVES: list[list[tuple[str, Planner]]] = [
+    [("volumes", plan_volumes)],
+    [("walk", plan_walks)],
+    [("content", plan_contents), ("carve", plan_carves), ("sweep", plan_sweeps)],
+    [("carved-content", plan_carved_contents)],
 ]
 
 OnProgress = Callable[[RunProgress], None]
@@ -172,22 +174,26 @@ def process(
     counts = {}
     try:
         with Engine.start(workers, cluster) as engine:
-            for stage, planner in STAGE_PLANNERS:
-                tasks = planner(case)
-                counts[stage] = len(tasks)
-                current = progress.stage(stage, tasks)
-                for task in tasks:  # already done in an earlier run: reported as done
-                    if is_done(case.shards, task):
-                        progress.done(current, task, {"rows": {}, "resumed": True})
+            for wave in WAVES:
+                planned = [(stage, planner(case)) for stage, planner in wave]
+                stages = {}
+                for stage, tasks in planned:
+                    counts[stage] = len(tasks)
+                    stages[stage] = progress.stage(stage, tasks)
+                    for task in tasks:  # already done in an earlier run: reported as done
+                        if is_done(case.shards, task):
+                            progress.done(stages[stage], task, {"rows": {}, "resumed": True})
                 notify(progress)
 
-                def finished(task: Task, manifest: dict, current=current) -> None:
-                    progress.done(current, task, manifest)
+                def finished(task: Task, manifest: dict, stages=stages) -> None:
+                    progress.done(stages[task.stage], task, manifest)
                     notify(progress)
 
-                engine.run(case.shards, tasks, finished)
-                load(case, tasks)
-                progress.end_stage(current)
+                every = [task for _stage, tasks in planned for task in tasks]
+                engine.run(case.shards, every, finished)
+                for stage, tasks in planned:
+                    load(case, tasks)
+                    progress.end_stage(stages[stage])
         current = progress.stage("derive", [])
         notify(progress)
         derive(case)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import heapq
 import io
 import itertools
 import re
@@ -157,9 +158,27 @@ def _mail_opens(data: bytes) -> bool:
 @dataclass(frozen=True)
 class Kind:
     ext: str
-    header: re.Pattern[bytes]
+    header: re.Pattern[bytes] | LineStart
     ends: Callable[[bytes, int], Iterator[int]]  # candidate ends, the likeliest first
     opens: Callable[[bytes], bool]
+
+
+class LineStart:
+    """Headers that must start a line (or follow a NUL, or start the buffer), found as plain
+    literals: each literal is searched on its own (fast, memchr-like), the finds are merged in
+    order and those not at a line start dropped. A single regex with a leading `(?:^|[\n\x00])`
+    alternation tries a match at every byte and ran at 32 MB/s on zero-filled space, the
+    slowest part of carving; this runs at several hundred MB/s."""
+
+    def __init__(self, *literals: bytes) -> None:
+        self.patterns = [re.compile(re.escape(literal) + rb"[ \t\r\n]") for literal in literals]
+
+    def finditer(self, buffer: bytes, lo: int, hi: int) -> Iterator[re.Match[bytes]]:
+        finds = (p.finditer(buffer, lo, hi) for p in self.patterns)
+        for match in heapq.merge(*finds, key=lambda m: m.start()):
+            at = match.start()
+            if at == 0 or buffer[at - 1] in (0x0A, 0x00):
+                yield match
 
 
 KINDS = (
@@ -172,7 +191,7 @@ KINDS = (
     Kind("vcf", re.compile(rb"BEGIN:VCARD\r?\n"), _footer(b"END:VCARD"), _vcard_opens),
     Kind(
         "eml",
-        re.compile(rb"(?:^|[\n\x00])(?:Return-Path|Received|From):[ \t\r\n]"),
+        LineStart(b"Return-Path:", b"Received:", b"From:"),
         _mail_ends,
         _mail_opens,
     ),
