@@ -36,11 +36,17 @@ _CJK = re.compile(
 )
 
 
+# Every combining mark of Unicode, deleted by one `str.translate` (C-level, about twice as
+# fast as testing each character in Python).
+_COMBINING = {c: None for c in range(0x300, 0x110000) if unicodedata.combining(chr(c))}
+
+
 def fold(text: str) -> str:
     """The comparison form of `text` (see the module docstring)."""
+    if text.isascii():
+        return text.lower()  # nothing to normalise; ASCII case folding is lower()
     text = unicodedata.normalize("NFKC", text).translate(_LETTERS)
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = unicodedata.normalize("NFD", text).translate(_COMBINING)
     return unicodedata.normalize("NFC", stripped).casefold()
 
 
