@@ -228,6 +228,11 @@ def load(case: Case, tasks: list[Task]) -> None:
     """Merge the shards of finished tasks not yet in the store."""
     with case.connect() as con:
         loaded = database.loaded_tasks(con)
-        for task in tasks:
-            if task.id not in loaded and is_done(case.shards, task):
-                database.load_task(con, task.id, done_dir(case.shards, task))
+        database.load_tasks(
+            con,
+            {
+                task.id: done_dir(case.shards, task)
+                for task in tasks
+                if task.id not in loaded and is_done(case.shards, task)
+            },
+        )

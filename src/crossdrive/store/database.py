@@ -96,20 +96,33 @@ def insert_rows(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict]) -> 
     return len(rows)
 
 
-def load_task(con: duckdb.DuckDBPyConnection, task_id: str, shard_dir: Path) -> None:
-    """Replace a task's rows by its shards, atomically; loading twice changes nothing."""
-    con.execute("BEGIN")
-    try:
-        for name in SHARDED:
-            con.execute(f'DELETE FROM "{name}" WHERE task_id = ?', [task_id])
-            shard = shard_dir / f"{name}.parquet"
-            if shard.exists():
-                con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [str(shard)])
-        con.execute("INSERT OR IGNORE INTO loaded_tasks VALUES (?)", [task_id])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+LOAD_BATCH = 200  # tasks merged per transaction
+
+
+def load_tasks(con: duckdb.DuckDBPyConnection, shard_dirs: dict[str, Path]) -> None:
+    """Replace the rows of tasks (task id -> its shard directory) by their shards, in
+    transactions of LOAD_BATCH tasks: each table's shards of a batch are read by one
+    `read_parquet` and inserted by one statement. A batch is atomic, and loading twice changes
+    nothing, so a run killed while loading resumes cleanly."""
+    ids = sorted(shard_dirs)
+    for first in range(0, len(ids), LOAD_BATCH):
+        batch = ids[first : first + LOAD_BATCH]
+        con.execute("BEGIN")
+        try:
+            for name in SHARDED:
+                con.execute(f'DELETE FROM "{name}" WHERE list_contains(?, task_id)', [batch])
+                shards = [
+                    str(shard_dirs[i] / f"{name}.parquet")
+                    for i in batch
+                    if (shard_dirs[i] / f"{name}.parquet").exists()
+                ]
+                if shards:
+                    con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [shards])
+            con.executemany("INSERT OR IGNORE INTO loaded_tasks VALUES (?)", [[i] for i in batch])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
 
 
 def loaded_tasks(con: duckdb.DuckDBPyConnection) -> set[str]:
