@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -38,12 +39,14 @@ def execute(shards: Path, task: Task) -> dict:
     fault = os.environ.get(FAULT)
     if fault and fault in task.id:
         os.kill(os.getpid(), signal.SIGSEGV)  # what a native parser's bad read does
+    started = time.perf_counter()
     try:
-        return write_task_output(shards, task, STAGES[task.stage](task))
+        manifest = write_task_output(shards, task, STAGES[task.stage](task))
     except Exception as exc:
-        return record_failure(
+        manifest = record_failure(
             shards, task, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=3)
         )
+    return manifest | {"seconds": round(time.perf_counter() - started, 4)}
 
 
 def record_failure(shards: Path, task: Task, message: str, detail: str = "") -> dict:

@@ -4,7 +4,8 @@ The running `crossdrive process` updates it as tasks finish (at most twice a sec
 to a temporary file and renamed, so a reader never sees half of it); `crossdrive status CASE`
 reads it from another terminal, and `--json` hands it to scripts. Figures: tasks done and
 left, bytes done (the byte ranges and file sizes the tasks cover), the rate since the stage
-started, an ETA from that rate, and errors so far.
+started, an ETA from that rate, errors so far, and the worker time the stage's tasks took
+(what a stage costs, whatever ran beside it).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Counts:
     bytes_done: int = 0
     errors: int = 0
     resumed: int = 0  # done by an earlier run
+    task_seconds: float = 0.0  # worker time of the tasks run by this run (cost, not wall)
 
 
 @dataclass
@@ -78,6 +80,7 @@ class RunProgress:
         counts.bytes_done += task_bytes(task)
         counts.errors += manifest.get("rows", {}).get("errors", 0)
         counts.resumed += bool(manifest.get("resumed"))
+        counts.task_seconds = round(counts.task_seconds + manifest.get("seconds", 0.0), 4)
         self.write()
 
     def end_stage(self, stage: StageProgress) -> None:
