@@ -3,9 +3,12 @@ known groups."""
 
 from __future__ import annotations
 
+import math
 import random
+from collections import Counter
 
 import graspologic_native as gn
+import numpy as np
 import pytest
 
 from crossdrive.graph import centrality, communities
@@ -99,3 +102,70 @@ def test_cross_drive_scores_weigh_rare_identifiers_and_explain_themselves(tmp_pa
     import json
 
     assert json.loads(rows["A", "B"][2])[0] == ["anna@example.org", 0.5]
+
+
+def planted(count: int, seed: int = 5) -> tuple[list[tuple[str, str, float]], dict]:
+    """`count` cells of 4–12 people (pairs linked with probability 0.7, 1–9 messages), and
+    one link in ten leaving the cell for a random person elsewhere."""
+    rng = random.Random(seed)
+    edges, truth, people = [], {}, []
+    for c in range(count):
+        members = [f"p{c}-{m}" for m in range(rng.randint(4, 12))]
+        truth |= dict.fromkeys(members, c)
+        people.append(members)
+        for i, a in enumerate(members):
+            edges.extend(
+                (a, b, float(rng.randint(1, 9))) for b in members[i + 1 :] if rng.random() < 0.7
+            )
+    everyone = [p for members in people for p in members]
+    for a, _b, _w in list(edges)[::10]:
+        edges.append((a, rng.choice(everyone), 1.0))
+    return [(a, b, w) for a, b, w in edges if a != b], truth
+
+
+def test_a_large_graph_is_cut_into_pieces_and_its_cells_still_found(monkeypatch):
+    """The path a graph beyond PIECE persons takes (cut by Louvain, resolution chosen on a
+    sample of pieces, pieces run in threads), on a graph small enough for a unit test."""
+    monkeypatch.setattr(communities, "PIECE", 300)
+    monkeypatch.setattr(communities, "SAMPLE", 400)
+    edges, truth = planted(250)
+    groups = communities.detect(edges)
+    nodes = sorted(groups.membership)
+    assert len(nodes) > 0.99 * len(truth)  # a person with no link has no group
+    found = [groups.membership[n] for n in nodes]
+    assert communities.nmi(found, [truth[n] for n in nodes]) > 0.95
+    assert len(set(groups.group_stability)) == len(set(found))
+    assert communities.detect(edges).membership == groups.membership  # repeats exactly
+
+
+def test_one_group_of_everyone_is_not_taken_for_stability():
+    one = np.zeros(6, dtype=int)
+    split = np.array([0, 0, 0, 1, 1, 1])
+    finer = np.array([0, 0, 1, 2, 2, 3])
+    sweep = [(0.01, 1.0, [one]), (0.05, 0.98, [split]), (0.1, 0.9795, [finer])]
+    assert communities._most_stable(sweep)[0] == 0.1  # the finest of the most stable
+    assert communities._most_stable(sweep[:1])[0] == 0.01  # nothing else to choose
+
+
+def test_nmi_matches_its_definition_on_random_labelings():
+    rng = np.random.default_rng(4)
+    a, b = rng.integers(0, 7, 500), rng.integers(0, 5, 500)
+    n, joint = len(a), Counter(zip(a.tolist(), b.tolist(), strict=True))
+    ca, cb = Counter(a.tolist()), Counter(b.tolist())
+    mutual = sum(c / n * math.log(c * n / (ca[x] * cb[y])) for (x, y), c in joint.items())
+    ha = -sum(c / n * math.log(c / n) for c in ca.values())
+    hb = -sum(c / n * math.log(c / n) for c in cb.values())
+    assert communities.nmi(a, b) == pytest.approx(mutual / ((ha + hb) / 2))
+
+
+def test_sampled_betweenness_repeats_and_finds_the_bridges(monkeypatch):
+    monkeypatch.setattr(centrality, "EXACT_LIMIT", 50)
+    edges, _truth = cells(12, 8)
+    groups = communities.detect(edges)
+    first = centrality.score(edges, groups.membership, groups.graph)
+    again = centrality.score(edges, groups.membership)
+    assert first.betweenness == again.betweenness and first.pagerank == again.pagerank
+    brokers = {f"c{c}m0" for c in range(12)}
+    top = sorted(first.betweenness, key=lambda n: -first.betweenness[n])[:24]
+    assert len(brokers & set(top)) >= 10
+    assert first.brokers >= brokers

@@ -21,7 +21,7 @@ def analyse(con: duckdb.DuckDBPyConnection) -> int:
     groups = communities.detect(edges)
     if groups is None:
         return 0
-    scores = centrality.score(edges, groups.membership)
+    scores = centrality.score(edges, groups.membership, groups.graph)
     members: dict[int, list[str]] = {}
     for person, group in groups.membership.items():
         members.setdefault(group, []).append(person)
