@@ -10,6 +10,7 @@ derived: rebuilt from the store whenever the records it was built from change.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -77,7 +78,10 @@ def build(con: duckdb.DuckDBPyConnection, folder: Path) -> int | None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     index = tantivy.Index(_schema(), path=str(folder))
-    writer = index.writer(heap_size=128 * 1024 * 1024, num_threads=1)
+    # the index is built after the tasks, when the workers are idle: one indexing thread per
+    # core (on 365 MB of text, 7 s with one thread)
+    threads = min(4, os.cpu_count() or 1)
+    writer = index.writer(heap_size=128 * 1024 * 1024 * threads, num_threads=threads)
     count = 0
     for table, sql in SOURCES.items():
         cursor = con.execute(sql)

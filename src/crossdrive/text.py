@@ -52,7 +52,8 @@ def fold(text: str) -> str:
 
 def index_form(text: str) -> str:
     """`fold(text)` with every CJK character set apart, as the full-text index stores it."""
-    return _CJK.sub(r" \1 ", fold(text))
+    folded = fold(text)
+    return folded if folded.isascii() else _CJK.sub(r" \1 ", folded)
 
 
 def query_form(query: str) -> str:
