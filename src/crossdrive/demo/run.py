@@ -155,6 +155,3 @@ def print_score(measured: dict) -> None:
         f"bulk senders flagged: {who['bulk_flagged']}/{who['bulk_senders']} "
         f"({who['bulk_wrongly_flagged']} flagged wrongly)"
     )
-    console.print("not yet available in this version:")
-    for what in measured["not_yet"].values():
-        console.print(f"  - {what}")

@@ -4,9 +4,8 @@ Per evidence category: planted items, items recovered (a file at the planted pat
 state, whose content hashes to the planted bytes), planted addresses and international numbers
 found by the sweep in the item's own bytes, and numbers written only nationally read as E.164
 with the device's region (from its own settings); false positives in the filler; carved files;
-planted messages and contact identifiers recovered as artifact records. Measures
-that need later capabilities (links, groups, brokers, bulk senders) are
-reported as not yet available, never guessed.
+planted messages and contact identifiers recovered as artifact records; identities (B-cubed),
+links (per evidence state), mentions, groups (NMI), brokers, bulk senders and device pairs.
 """
 
 from __future__ import annotations
@@ -29,9 +28,6 @@ CATEGORIES = [
     "utf16",
     "filler",
 ]
-NOT_YET = {
-    "report": "the HTML report (issue #6)",
-}
 
 
 def name_matches(planted: str, listed: str, state: str) -> bool:
@@ -377,7 +373,6 @@ def write_score(case_dir: Path, truth_path: Path, out: Path) -> dict:
             "artifacts": artifacts(db, truth),
             "identities": identities(db, truth),
             "devices": device_pairs(db, truth),
-            "not_yet": NOT_YET,
         }
     out.write_text(json.dumps(measured, indent=1) + "\n")
     return measured

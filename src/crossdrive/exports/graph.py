@@ -61,16 +61,17 @@ def write_persons(con: duckdb.DuckDBPyConnection, out: Path) -> int:
 
 def write_links(con: duckdb.DuckDBPyConnection, out: Path) -> int:
     rows = con.execute(
-        "SELECT source, target, kind, weight, first_seen, last_seen, evidence, channels "
-        "FROM links ORDER BY kind, source, target"
+        "SELECT source, target, kind, weight, strength, first_seen, last_seen, evidence, "
+        "channels FROM links ORDER BY kind, source, target"
     ).fetchall()
     with open(out, "w", encoding="utf-8") as lines:
-        for source, target, kind, weight, first, last, evidence, channels in rows:
+        for source, target, kind, weight, strength, first, last, evidence, channels in rows:
             link = {
                 "source": source,
                 "target": target,
                 "kind": kind,
                 "weight": weight,
+                "strength": strength,
                 "first_seen": first,
                 "last_seen": last,
                 "evidence": json.loads(evidence),
