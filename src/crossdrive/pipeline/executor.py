@@ -61,23 +61,38 @@ def record_failure(shards: Path, task: Task, message: str, detail: str = "") -> 
 
 
 class Engine:
-    """Where tasks run: `Engine.start(workers, cluster)` gives one for a whole run."""
+    """Where tasks run: `Engine.start(shards, on_done, workers, cluster)` gives one for a run.
 
-    def __init__(self, client=None) -> None:
+    Tasks are queued with `submit` and run as workers free up; `wait` reports finished tasks
+    (any of those queued, in the order they finish) until the ones asked for are all done. So
+    a stage that nothing waits on yet (the sweep) keeps workers busy while the run waits on
+    another (the walks) and plans the next."""
+
+    def __init__(self, shards: Path, on_done: OnDone, client=None) -> None:
+        self.shards = shards
+        self.on_done = on_done  # called once for each task as it finishes
         self.client = client  # None: in this process
+        self.queued: list[Task] = []  # in-process: tasks not yet run
+        self.running: dict = {}  # Dask: future -> task
+        self.completed = None  # Dask: as_completed over every future submitted
+        self.submitted: set[str] = set()
+        self.finished: set[str] = set()
+        self.run_key = f"{os.getpid()}-{id(self)}"  # keys unique to this run on a scheduler
 
     @classmethod
     @contextmanager
-    def start(cls, workers: int, cluster: str | None = None) -> Iterator[Engine]:
+    def start(
+        cls, shards: Path, on_done: OnDone, workers: int, cluster: str | None = None
+    ) -> Iterator[Engine]:
         if not cluster and workers <= 0:
-            yield cls()
+            yield cls(shards, on_done)
             return
         import dask
         from distributed import Client, LocalCluster
 
         if cluster:
             with Client(cluster, timeout="30s") as client:
-                yield cls(client)
+                yield cls(shards, on_done, client)
             return
         settings = {
             "distributed.scheduler.allowed-failures": 1,  # retried once, then an error
@@ -96,39 +111,51 @@ class Engine:
             ) as local,
             Client(local) as client,
         ):
-            yield cls(client)
+            yield cls(shards, on_done, client)
 
-    @property
-    def workers(self) -> int:
+    def submit(self, tasks: Iterable[Task]) -> None:
+        """Queue every task not yet done (a task done by an earlier run is not run again)."""
+        pending = [task for task in tasks if not is_done(self.shards, task)]
+        self.submitted.update(task.id for task in pending)
         if self.client is None:
-            return 1
-        return len(self.client.scheduler_info(n_workers=-1)["workers"]) or 1
-
-    def run(self, shards: Path, tasks: Iterable[Task], on_done: OnDone) -> None:
-        """Run every task not yet done; `on_done(task, manifest)` is called as each ends."""
-        pending = [task for task in tasks if not is_done(shards, task)]
-        if not pending:
-            return
-        if self.client is None:
-            for task in pending:
-                on_done(task, execute(shards, task))
+            self.queued += pending
             return
         from distributed import as_completed
 
-        run = f"{os.getpid()}-{id(pending)}"  # keys unique to this run on a shared scheduler
         futures = {
-            self.client.submit(execute, shards, task, key=f"{task.id}-{run}", pure=False): task
+            self.client.submit(
+                execute, self.shards, task, key=f"{task.id}-{self.run_key}", pure=False
+            ): task
             for task in pending
         }
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                manifest = future.result()
-            except Exception as exc:  # KilledWorker: it crashed its worker twice
-                reason = "worker process crashed (twice)" if _killed(exc) else repr(exc)
-                manifest = record_failure(shards, task, reason)
-            on_done(task, manifest)
-            future.release()
+        self.running.update(futures)
+        if self.completed is None:
+            self.completed = as_completed(futures)
+        else:
+            self.completed.update(futures)
+
+    def wait(self, tasks: Iterable[Task]) -> None:
+        """Report finished tasks until every one of `tasks` has finished."""
+        left = {t.id for t in tasks if t.id in self.submitted and t.id not in self.finished}
+        while left:
+            task, manifest = self._next()
+            self.finished.add(task.id)
+            left.discard(task.id)
+            self.on_done(task, manifest)
+
+    def _next(self) -> tuple[Task, dict]:
+        if self.client is None:
+            task = self.queued.pop(0)
+            return task, execute(self.shards, task)
+        future = next(self.completed)
+        task = self.running.pop(future)
+        try:
+            manifest = future.result()
+        except Exception as exc:  # KilledWorker: it crashed its worker twice
+            reason = "worker process crashed (twice)" if _killed(exc) else repr(exc)
+            manifest = record_failure(self.shards, task, reason)
+        future.release()
+        return task, manifest
 
 
 def _killed(exc: Exception) -> bool:

@@ -10,7 +10,7 @@ from crossdrive.entities import identities, mentions, occurrences, owners
 from crossdrive.graph import bulk, crossdevice, links
 from crossdrive.graph.analyse import analyse
 from crossdrive.pipeline.executor import Engine
-from crossdrive.pipeline.progress import RunProgress
+from crossdrive.pipeline.progress import RunProgress, StageProgress
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
 from crossdrive.pipeline.tasks import Task, clear_partials, done_dir, is_done
 from crossdrive.store import database
@@ -143,15 +143,16 @@ def plan_carved_contents(case: Case) -> list[Task]:
     ]
 
 
-# Stages in waves: a wave's stages need only what earlier waves loaded, so their tasks run
-# together and keep every worker busy until the wave ends (the sweep needs only the devices,
-# carving and content the file listings, carved content the carved files). Within a wave the
-# longest tasks go first, so no worker is left with a long one at the end.
-WAVES: list[list[tuple[str, Planner]]] = [
-    [("volumes", plan_volumes)],
-    [("walk", plan_walks)],
-    [("content", plan_contents), ("carve", plan_carves), ("sweep", plan_sweeps)],
-    [("carved-content", plan_carved_contents)],
+# The order of the run: each step queues the tasks of some stages, then waits for some. A
+# stage is planned from what earlier steps loaded (walks need the volumes; carving and content
+# the file listings; carved content the carved files); the sweep needs only the devices, so it
+# is queued with the walks and waited for last: its pages keep the workers busy while the run
+# waits on the walks and plans what follows. Within a step the longest tasks go first.
+STEPS: list[tuple[list[tuple[str, Planner]], list[str]]] = [
+    ([("volumes", plan_volumes)], ["volumes"]),
+    ([("walk", plan_walks), ("sweep", plan_sweeps)], ["walk"]),
+    ([("content", plan_contents), ("carve", plan_carves)], ["content", "carve", "sweep"]),
+    ([("carved-content", plan_carved_contents)], ["carved-content"]),
 ]
 
 OnProgress = Callable[[RunProgress], None]
@@ -172,27 +173,28 @@ def process(
     clear_partials(case.shards)
     notify = on_progress or (lambda _progress: None)
     counts = {}
+    stages: dict[str, StageProgress] = {}
+    planned: dict[str, list[Task]] = {}
+
+    def finished(task: Task, manifest: dict) -> None:
+        progress.done(stages[task.stage], task, manifest)
+        notify(progress)
+
     try:
-        with Engine.start(workers, cluster) as engine:
-            for wave in WAVES:
-                planned = [(stage, planner(case)) for stage, planner in wave]
-                stages = {}
-                for stage, tasks in planned:
+        with Engine.start(case.shards, finished, workers, cluster) as engine:
+            for queue, wait in STEPS:
+                for stage, planner in queue:
+                    planned[stage] = tasks = planner(case)
                     counts[stage] = len(tasks)
                     stages[stage] = progress.stage(stage, tasks)
                     for task in tasks:  # already done in an earlier run: reported as done
                         if is_done(case.shards, task):
                             progress.done(stages[stage], task, {"rows": {}, "resumed": True})
+                    engine.submit(tasks)
                 notify(progress)
-
-                def finished(task: Task, manifest: dict, stages=stages) -> None:
-                    progress.done(stages[task.stage], task, manifest)
-                    notify(progress)
-
-                every = [task for _stage, tasks in planned for task in tasks]
-                engine.run(case.shards, every, finished)
-                for stage, tasks in planned:
-                    load(case, tasks)
+                for stage in wait:
+                    engine.wait(planned[stage])
+                    load(case, planned[stage])
                     progress.end_stage(stages[stage])
         current = progress.stage("derive", [])
         notify(progress)
