@@ -66,7 +66,7 @@ def test_bench_process_one_and_two_workers_and_a_dask_cluster(tmp_path):
     truth = generate(OUT / "demo-scale", SEED, DEVICES, SCALE, log=lambda _m: None)
     results = {}
     for name, workers in (("one worker", "1"), ("two workers", "2")):
-        # best of REPEATS, alternating: this machine's times vary by ±20 % from run to run
+        # best of REPEATS runs: this machine's times vary by ±20 % from run to run
         runs = [
             _timed(tmp_path / f"{workers}-{n}", truth, "--workers", workers) for n in range(REPEATS)
         ]
