@@ -218,48 +218,39 @@ def progress_table(report: dict) -> Table:
     return table
 
 
-STATUS_SQL = """
-SELECT d.label, d.format, d.size,
-  (SELECT count(*) FROM filesystems f WHERE f.device = d.label) AS filesystems,
-  (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'allocated') AS allocated,
-  (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'deleted') AS deleted,
-  (SELECT count(*) FROM files f WHERE f.device = d.label AND f.state = 'orphan') AS orphan,
-  (SELECT count(*) FROM features x WHERE x.device = d.label) AS features,
-  (SELECT count(*) FROM carved c WHERE c.device = d.label) AS carved,
-  (SELECT count(*) FROM messages m WHERE m.device = d.label) AS messages,
-  (SELECT count(*) FROM contacts c WHERE c.device = d.label) AS contacts,
-  (SELECT count(*) FROM documents x WHERE x.device = d.label) AS documents,
-  (SELECT count(*) FROM errors e WHERE e.device = d.label) AS errors
-FROM devices d ORDER BY d.label
-"""
-
-
 def print_status(case: Case) -> None:
+    """Per device: format, size, then what processing recovered (store/summary.py)."""
+    from crossdrive.store.summary import recovery
+
     with case.connect(read_only=True) as con:
-        rows = con.execute(STATUS_SQL).fetchall()
+        rows = con.execute("SELECT label, format, size FROM devices").fetchall()
+        media = {label: (fmt, size) for label, fmt, size in rows}
+        found = recovery(con)
     table = Table(title=f"case {case.info['name']}")
-    for column in (
-        "device",
-        "format",
-        "bytes",
-        "file systems",
-        "allocated",
-        "deleted",
-        "orphan",
-        "features",
-        "carved",
-        "messages",
-        "contacts",
-        "documents",
-        "errors",
-    ):
+    columns = ("device", "format", "bytes", "file systems", "allocated", "deleted", "orphan")
+    columns += ("features", "carved", "messages", "contacts", "documents", "errors")
+    width = max((len(r.device) for r in found), default=6)
+    for column in columns:
         if column == "device":  # labels are never cut, however narrow the terminal
-            width = max((len(str(row[0])) for row in rows), default=6)
             table.add_column(column, no_wrap=True, min_width=width)
         else:
             table.add_column(column, justify="left" if column == "format" else "right")
-    for row in rows:
-        table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+    for r in found:
+        fmt, size = media[r.device]
+        counts = (
+            size,
+            len(r.filesystems),
+            r.files.get("allocated", 0),
+            r.files.get("deleted", 0),
+            r.files.get("orphan", 0),
+            sum(r.features.values()),
+            r.carved,
+            r.records["messages"],
+            r.records["contacts"],
+            r.records["documents"],
+            r.errors,
+        )
+        table.add_row(r.device, fmt, *(f"{v:,}" for v in counts))
     out.print(table)
 
 

@@ -15,6 +15,7 @@ import duckdb
 from crossdrive.case import Case
 from crossdrive.report import media
 from crossdrive.report.model import Evidence, Group, Link, Person, ReportData, Similarity
+from crossdrive.store import summary
 
 MAX_BROKERS = 50
 MAX_BULK = 500
@@ -36,7 +37,7 @@ def load(case: Case, max_persons: int = 300) -> ReportData:
         return ReportData(
             info=case.info,
             devices=media.devices(con),
-            recovery=media.recovery(con),
+            recovery=summary.recovery(con),
             verification=media.verification(case),
             persons=_persons(con),
             drawn=drawn,

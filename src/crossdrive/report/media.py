@@ -1,5 +1,5 @@
 """Reading what the report says about the media: each device's intake record and image files,
-what processing recovered from it, and the last verification in the audit log."""
+and the last verification in the audit log (what processing recovered: store/summary.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import json
 import duckdb
 
 from crossdrive.case import Case
-from crossdrive.report.model import Device, Recovery, Verification
-from crossdrive.store.schema import RECORD_TABLES
+from crossdrive.report.model import Device, Verification
 
 
 def devices(con: duckdb.DuckDBPyConnection) -> list[Device]:
@@ -40,46 +39,6 @@ def devices(con: duckdb.DuckDBPyConnection) -> list[Device]:
             )
         )
     return devices
-
-
-def _count_by(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for device, key, count in con.execute(sql).fetchall():
-        counts.setdefault(device, {})[str(key)] = count
-    return counts
-
-
-def recovery(con: duckdb.DuckDBPyConnection) -> list[Recovery]:
-    labels = [r[0] for r in con.execute("SELECT label FROM devices ORDER BY label").fetchall()]
-    partitions = _count_by(
-        con, "SELECT device, kind, count(*) FROM volumes WHERE kind = 'partition' GROUP BY ALL"
-    )
-    files = _count_by(con, "SELECT device, state, count(*) FROM files GROUP BY ALL")
-    features = _count_by(
-        con, "SELECT device, scanner, count(*) FROM features GROUP BY ALL ORDER BY 1, 2"
-    )
-    single = {
-        table: dict(con.execute(f'SELECT device, count(*) FROM "{table}" GROUP BY 1').fetchall())
-        for table in (*RECORD_TABLES, "carved", "errors")
-    }
-    filesystems: dict[str, list[str]] = {}
-    for device, fs_type in con.execute(
-        'SELECT device, fs_type FROM filesystems ORDER BY device, partition, "offset"'
-    ).fetchall():
-        filesystems.setdefault(device, []).append(fs_type)
-    return [
-        Recovery(
-            device=label,
-            partitions=partitions.get(label, {}).get("partition", 0),
-            filesystems=filesystems.get(label, []),
-            files=files.get(label, {}),
-            carved=single["carved"].get(label, 0),
-            features=features.get(label, {}),
-            records={t: single[t].get(label, 0) for t in RECORD_TABLES},
-            errors=single["errors"].get(label, 0),
-        )
-        for label in labels
-    ]
 
 
 def verification(case: Case) -> Verification:

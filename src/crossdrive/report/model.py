@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crossdrive.store.summary import Recovery
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -30,20 +32,6 @@ class Device:
     images: list[tuple[str, int]]  # segment paths and sizes, in order
     added_at: str
     added_by: str
-
-
-@dataclass
-class Recovery:
-    """What processing found on one device."""
-
-    device: str
-    partitions: int
-    filesystems: list[str]
-    files: dict[str, int]  # state -> count: allocated, deleted, orphan
-    carved: int
-    features: dict[str, int]  # scanner -> count
-    records: dict[str, int]  # record table -> count
-    errors: int
 
 
 @dataclass
