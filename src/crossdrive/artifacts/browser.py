@@ -24,6 +24,7 @@ from crossdrive.artifacts.common import (
     has_tables,
     iso_utc,
     open_sqlite,
+    sections,
     sqlite_tables,
     table_names,
 )
@@ -64,20 +65,6 @@ def _host(url: Any) -> str:
         return urlsplit(url).hostname or url
     except ValueError:
         return url
-
-
-def _sections(*sections: Iterable[Record]) -> Iterator[Record]:
-    """The records of each section (one table or join each) in turn. A damaged table stops
-    only its own section; the first error is raised once the others are read, so the stage
-    records it with the file."""
-    error: sqlite3.DatabaseError | None = None
-    for section in sections:
-        try:
-            yield from section
-        except sqlite3.DatabaseError as exc:
-            error = error or exc
-    if error is not None:
-        raise error
 
 
 def _form_contacts(rows: Iterable[tuple], unit: str, source: str) -> Iterator[Contact]:
@@ -159,18 +146,18 @@ def parse_chrome(path: Path) -> Iterator[Record]:
     con = open_sqlite(path)
     try:
         tables = table_names(con)
-        sections: list[Iterable[Record]] = []
+        parts: list[Iterable[Record]] = []
         if {"urls", "visits"} <= tables:
-            sections.append(_chrome_visits(con))
+            parts.append(_chrome_visits(con))
             if {"downloads", "downloads_url_chains"} <= tables:
-                sections.append(_chrome_downloads(con))
+                parts.append(_chrome_downloads(con))
             if "keyword_search_terms" in tables:
-                sections.append(_chrome_searches(con))
+                parts.append(_chrome_searches(con))
         if "logins" in tables:
-            sections.append(_chrome_logins(con))
+            parts.append(_chrome_logins(con))
         if "autofill" in tables:
-            sections.append(_chrome_autofill(con))
-        yield from _sections(*sections)
+            parts.append(_chrome_autofill(con))
+        yield from sections(*parts)
     finally:
         con.close()
 
@@ -295,16 +282,16 @@ def parse_firefox(path: Path) -> Iterator[Record]:
     con = open_sqlite(path)
     try:
         tables = table_names(con)
-        sections: list[Iterable[Record]] = []
+        parts: list[Iterable[Record]] = []
         if set(_FIREFOX_PLACES) <= tables:
-            sections.append(_firefox_visits(con))
+            parts.append(_firefox_visits(con))
             if {"moz_annos", "moz_anno_attributes"} <= tables:
-                sections.append(_firefox_downloads(con))
+                parts.append(_firefox_downloads(con))
         if set(_FIREFOX_DOWNLOADS) <= tables:
-            sections.append(_firefox_old_downloads(con))
+            parts.append(_firefox_old_downloads(con))
         if set(_FIREFOX_FORMS) <= tables:
-            sections.append(_firefox_forms(con))
-        yield from _sections(*sections)
+            parts.append(_firefox_forms(con))
+        yield from sections(*parts)
     finally:
         con.close()
 

@@ -36,6 +36,7 @@ from crossdrive.artifacts.common import (
     sqlite_tables,
     table_names,
     unique,
+    until_damaged,
 )
 from crossdrive.artifacts.records import Account, Contact, Message, Parser, Record
 
@@ -170,14 +171,6 @@ def _rows(con: sqlite3.Connection, table: str, wanted: Iterable[str]) -> Iterato
         yield row
 
 
-def _guarded(rows: Iterator[dict], errors: list[Exception]) -> Iterator[dict]:
-    """The rows until the database fails; the failure is kept, to be raised at the end."""
-    try:
-        yield from rows
-    except sqlite3.DatabaseError as exc:
-        errors.append(exc)
-
-
 def _text(value: object) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
@@ -198,11 +191,11 @@ def parse_skype(path: Path) -> Iterator[Record]:
         errors: list[Exception] = []
         owners: dict[str, str | None] = {}
         if "accounts" in tables:
-            for row in _guarded(_rows(con, "accounts", _SKYPE_ACCOUNT), errors):
+            for row in until_damaged(_rows(con, "accounts", _SKYPE_ACCOUNT), errors):
                 yield from _skype_accounts(row, owners)
         people: dict[str, str] = {}
         if "contacts" in tables:
-            for row in _guarded(_rows(con, "contacts", _SKYPE_CONTACT), errors):
+            for row in until_damaged(_rows(con, "contacts", _SKYPE_CONTACT), errors):
                 contact = _skype_contact(row)
                 if contact is not None:
                     if row["skypename"] and row["fullname"]:
@@ -211,7 +204,7 @@ def parse_skype(path: Path) -> Iterator[Record]:
         people.update({name: full for name, full in owners.items() if full})
         if "messages" in tables:
             chats = _skype_chats(con, tables, errors)
-            for row in _guarded(_rows(con, "messages", _SKYPE_MESSAGE), errors):
+            for row in until_damaged(_rows(con, "messages", _SKYPE_MESSAGE), errors):
                 message = _skype_message(row, chats, owners, people)
                 if message is not None:
                     yield message
@@ -285,17 +278,19 @@ def _skype_chats(con: sqlite3.Connection, tables: set[str], errors: list) -> _Sk
     chats = _SkypeChats()
     if "conversations" in tables:
         wanted = ("id", "identity", "displayname", "given_displayname")
-        for row in _guarded(_rows(con, "conversations", wanted), errors):
+        for row in until_damaged(_rows(con, "conversations", wanted), errors):
             title = _text(row["displayname"]) or _text(row["given_displayname"])
             chats.titles[row["id"]] = (_text(row["identity"]), title)
     if "participants" in tables:
-        for row in _guarded(_rows(con, "participants", ("convo_id", "identity")), errors):
+        for row in until_damaged(_rows(con, "participants", ("convo_id", "identity")), errors):
             people = chats.members.setdefault(row["convo_id"], [])
             identity = _text(row["identity"])
             if identity and identity not in people:
                 people.append(identity)
     if "chats" in tables:
-        for row in _guarded(_rows(con, "chats", ("name", "friendlyname", "participants")), errors):
+        for row in until_damaged(
+            _rows(con, "chats", ("name", "friendlyname", "participants")), errors
+        ):
             name = _text(row["name"])
             chats.titles[name] = (name, _text(row["friendlyname"]))
             chats.members[name] = unique((row["participants"] or "").split())

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _CREATE_TABLE = re.compile(rb"CREATE TABLE\s+(?:IF NOT EXISTS\s+)?[\"'`\[]?(\w+)", re.IGNORECASE)
@@ -102,3 +103,26 @@ def unique(values: Iterable[object]) -> list[str]:
         if isinstance(value, str) and value.strip():
             seen.setdefault(value.strip(), None)
     return list(seen)
+
+
+T = TypeVar("T")
+
+
+def until_damaged(rows: Iterable[T], errors: list[Exception]) -> Iterator[T]:
+    """The rows of one table until SQLite fails on its damaged pages; the failure is kept in
+    `errors`, to be raised once the readable tables are out (the stage records it with the
+    file), so one damaged table costs only its own rows."""
+    try:
+        yield from rows
+    except sqlite3.DatabaseError as exc:
+        errors.append(exc)
+
+
+def sections(*parts: Iterable[T]) -> Iterator[T]:
+    """The records of each part (one table or join each) in turn, each `until_damaged`; then
+    the first failure, if any."""
+    errors: list[Exception] = []
+    for part in parts:
+        yield from until_damaged(part, errors)
+    if errors:
+        raise errors[0]
