@@ -67,6 +67,7 @@ class Person:
     name: str | None = None
     devices: list[str] = field(default_factory=list)
     evidence: list[dict] = field(default_factory=list)  # why identifiers were merged
+    names: list[str] = field(default_factory=list)  # every name written for it (gazetteer)
 
 
 class _Union:
@@ -182,6 +183,7 @@ def resolve(con: duckdb.DuckDBPyConnection, decisions: list[dict] = ()) -> list[
                 name=spoken.most_common(1)[0][0] if spoken else None,
                 devices=sorted({d for v in values for d in devices[v]}),
                 evidence=evidence,
+                names=sorted(spoken),
             )
         )
         del root

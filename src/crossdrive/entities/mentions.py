@@ -24,7 +24,7 @@ import duckdb
 from anyascii import anyascii
 
 from crossdrive.entities.identifiers import WORDS, Key, name_keys
-from crossdrive.entities.identities import names_written
+from crossdrive.entities.identities import Person
 from crossdrive.entities.occurrences import DOCUMENT_RECORD, MESSAGE_RECORD, PROVENANCE
 from crossdrive.store.database import insert_rows
 from crossdrive.text import index_form
@@ -32,19 +32,16 @@ from crossdrive.text import index_form
 MAX_TEXT = 1 << 20  # characters of one text searched
 
 
-def gazetteer(con: duckdb.DuckDBPyConnection) -> dict[Key, tuple[str, str]]:
-    """Word sequence -> (person, name as written) for every unambiguous name of the case."""
-    person_of = dict(con.execute("SELECT value, person FROM person_identifiers").fetchall())
-    spoken: dict[str, set[str]] = defaultdict(set)  # person -> names written for it
-    for value, names in names_written(con).items():
-        if value in person_of:
-            spoken[person_of[value]].update(names)
+def gazetteer(con: duckdb.DuckDBPyConnection, persons: list[Person]) -> dict[Key, tuple[str, str]]:
+    """Word sequence -> (person, name as written) for every unambiguous name of the case: the
+    names `identities.resolve` read for each person, and the names of their accounts."""
+    spoken: dict[str, set[str]] = {p.id: set(p.names) for p in persons}
     for person, name in con.execute(
         "SELECT p.person, a.name FROM accounts a JOIN identifiers i "
         "ON i.source = 'accounts' AND i.device = a.device AND i.written = a.identifier "
         "JOIN person_identifiers p ON p.value = i.value WHERE a.name IS NOT NULL"
     ).fetchall():
-        spoken[person].add(name)
+        spoken.setdefault(person, set()).add(name)
     owners: dict[Key, set[str]] = defaultdict(set)
     written: dict[Key, str] = {}
     for person in sorted(spoken):
@@ -80,10 +77,11 @@ FROM documents WHERE text IS NOT NULL
 """
 
 
-def build(con: duckdb.DuckDBPyConnection) -> int:
-    """Replace `name_mentions`; returns the number of names found."""
+def build(con: duckdb.DuckDBPyConnection, persons: list[Person]) -> int:
+    """Replace `name_mentions` (`persons` as `identities.resolve` gave them); returns the
+    number of names found."""
     con.execute("DELETE FROM name_mentions")
-    names = gazetteer(con)
+    names = gazetteer(con, persons)
     if not names:
         return 0
     starts: dict[str, set[int]] = defaultdict(set)

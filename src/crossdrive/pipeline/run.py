@@ -217,7 +217,7 @@ def derive(case: Case) -> None:
         persons = identities.resolve(con, case.decisions())  # merged on strong evidence
         identities.store(con, persons)
         owners.attribute(con)  # the phone owner as the missing party of SMS (inferred)
-        mentions.build(con)  # the case's own names found in message and document text
+        mentions.build(con, persons)  # the case's own names found in message and document text
         links.build(con)  # who is linked to whom, with the evidence
         bulk.flag(con)  # newsletters, no-reply services: visible, kept out of groups
         analyse(con)  # groups (CPM Leiden, resolution by stability), centrality, brokers
