@@ -23,6 +23,7 @@ import os
 import signal
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,7 +73,7 @@ class Engine:
         self.shards = shards
         self.on_done = on_done  # called once for each task as it finishes
         self.client = client  # None: in this process
-        self.queued: list[Task] = []  # in-process: tasks not yet run
+        self.queued: deque[Task] = deque()  # in-process: tasks not yet run
         self.running: dict = {}  # Dask: future -> task
         self.completed = None  # Dask: as_completed over every future submitted
         self.submitted: set[str] = set()
@@ -118,7 +119,7 @@ class Engine:
         pending = [task for task in tasks if not is_done(self.shards, task)]
         self.submitted.update(task.id for task in pending)
         if self.client is None:
-            self.queued += pending
+            self.queued.extend(pending)
             return
         from distributed import as_completed
 
@@ -145,7 +146,7 @@ class Engine:
 
     def _next(self) -> tuple[Task, dict]:
         if self.client is None:
-            task = self.queued.pop(0)
+            task = self.queued.popleft()
             return task, execute(self.shards, task)
         future = next(self.completed)
         task = self.running.pop(future)
