@@ -5,6 +5,7 @@ decisions (audited, kept when the case is processed again)."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -63,6 +64,25 @@ CHAT = """Conversation with bob.s@jabber.org at 2024-03-05 10:00:00 on anna@jabb
 (10:00:09) anna@jabber.org: yes
 """
 NOTES = "Meeting: Bob Stone and Dora Lind, Thursday.\n"
+IDN_ADDRESS = "lena.k@почта.рф"
+
+
+def _sheet_pdf() -> bytes:
+    """A one-line PDF drawn in an embedded subset font: its streams hold glyph ids, not text."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from crossdrive.demo.formats.documents import UNICODE_FONT
+
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, invariant=1, pageCompression=1)
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(UNICODE_FONT)))
+    sheet.setFont("DejaVuSans", 10)
+    sheet.drawString(50, 770, f"Лена: {IDN_ADDRESS}")
+    sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +99,7 @@ def case(tmp_path_factory) -> Path:
             "home/anna/.thunderbird/x.default/Mail/Local Folders/Inbox": mbox,
             "home/anna/contacts.vcf": VCARDS.encode(),
             "home/anna/notes.txt": NOTES.encode(),
+            "home/anna/sheet.pdf": _sheet_pdf(),
             "home/anna/.purple/logs/jabber/anna@jabber.org/bob.s@jabber.org/"
             "2024-03-05.100000+0000UTC.txt": CHAT.encode(),
         },
@@ -118,6 +139,13 @@ def test_merges_on_contact_card_signature_and_unique_full_name(case):
     # nothing else joined: Alexander and Dora stay persons of their own
     assert values_of(case, person_of(case, "sasha@example.ru")) == {"sasha@example.ru"}
     assert values_of(case, person_of(case, "dora@example.com")) == {"dora@example.com"}
+
+
+def test_addresses_in_document_text_are_identifiers(case):
+    """The PDF's bytes never hold the address (the sweep cannot find it); the text the
+    content stage extracted does, and the address is an identifier of that document."""
+    rows = query(case, "SELECT source, path FROM identifiers WHERE value = ?", [IDN_ADDRESS])
+    assert rows == [("documents", "home/anna/sheet.pdf")]
 
 
 def test_names_in_text_become_mention_and_co_occurrence_links(case):

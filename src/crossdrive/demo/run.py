@@ -129,8 +129,10 @@ def print_score(measured: dict) -> None:
     who = measured["identities"]
     console.print(
         f"identities: {who['persons']} persons from {who['identifiers_found']} of "
-        f"{who['identifiers']} planted identifiers; B-cubed precision "
-        f"{who['b_cubed_precision']}, recall {who['b_cubed_recall']}; communication links: "
+        f"{who['identifiers']} planted identifiers ({who['identifiers_in_records']} in records); "
+        f"B-cubed over those in records: precision {who['b_cubed_precision']}, recall "
+        f"{who['b_cubed_recall']}; recall over all found {who['b_cubed_recall_all']}; "
+        "communication links: "
         f"{who['communication_pairs_found']}/{who['communication_pairs']} true sender-recipient "
         "pairs"
     )

@@ -200,9 +200,11 @@ def _truth_value(kind: str, value: str) -> str:
 
 
 def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
-    """Identity resolution against the true people, over the identifiers found: B-cubed
-    precision and recall; and the true communication pairs (sender, recipient) of the planted
-    messages found as links."""
+    """Identity resolution against the true people: B-cubed precision and recall over the
+    identifiers found in records (messages, contacts, accounts, documents), and recall over
+    every identifier found, the sweep's too (an address the sweep alone finds in raw bytes
+    carries nothing that ties it to anyone, so it stays a person of its own); and the true
+    communication pairs (sender, recipient) of the planted messages found as links."""
     owner = {
         _truth_value(i["kind"], i["value"]): p["id"]
         for p in truth["people"]
@@ -210,21 +212,17 @@ def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
     }
     predicted = dict(db.execute("SELECT value, person FROM person_identifiers").fetchall())
     found = [v for v in owner if v in predicted]
+    in_records = {
+        v
+        for (v,) in db.execute(
+            "SELECT DISTINCT value FROM identifiers WHERE source <> 'features'"
+        ).fetchall()
+    }
     clusters: dict[str, set[str]] = defaultdict(set)
-    people: dict[str, set[str]] = defaultdict(set)
     for value in found:
         clusters[predicted[value]].add(value)
-        people[owner[value]].add(value)
-
-    def share(value: str, group: set[str], same) -> float:
-        return sum(same(other) for other in group) / len(group)
-
-    precision = [
-        share(v, clusters[predicted[v]], lambda o, v=v: owner[o] == owner[v]) for v in found
-    ]
-    recall = [
-        share(v, people[owner[v]], lambda o, v=v: predicted[o] == predicted[v]) for v in found
-    ]
+    precision, recall = _b_cubed([v for v in found if v in in_records], owner, predicted)
+    _precision_all, recall_all = _b_cubed(found, owner, predicted)
     majority: dict[str, str] = {}
     for person, values in clusters.items():
         majority[person] = max(
@@ -254,11 +252,37 @@ def identities(db: duckdb.DuckDBPyConnection, truth: dict) -> dict:
         "identifiers": len(owner),
         "identifiers_found": len(found),
         "persons": len(clusters),
-        "b_cubed_precision": round(sum(precision) / len(found), 3) if found else None,
-        "b_cubed_recall": round(sum(recall) / len(found), 3) if found else None,
+        "identifiers_in_records": sum(v in in_records for v in found),
+        "b_cubed_precision": precision,
+        "b_cubed_recall": recall,
+        "b_cubed_recall_all": recall_all,
         "communication_pairs": len(pairs),
         "communication_pairs_found": len(pairs & linked),
     }
+
+
+def _b_cubed(
+    values: list[str], owner: dict[str, str], predicted: dict[str, str]
+) -> tuple[float | None, float | None]:
+    """B-cubed precision and recall of the persons over `values` (identifiers found)."""
+    if not values:
+        return None, None
+    clusters: dict[str, set[str]] = defaultdict(set)
+    people: dict[str, set[str]] = defaultdict(set)
+    for value in values:
+        clusters[predicted[value]].add(value)
+        people[owner[value]].add(value)
+
+    def share(value: str, group: set[str], same) -> float:
+        return sum(same(other) for other in group) / len(group)
+
+    precision = [
+        share(v, clusters[predicted[v]], lambda o, v=v: owner[o] == owner[v]) for v in values
+    ]
+    recall = [
+        share(v, people[owner[v]], lambda o, v=v: predicted[o] == predicted[v]) for v in values
+    ]
+    return round(sum(precision) / len(values), 3), round(sum(recall) / len(values), 3)
 
 
 def _links_by_state(db: duckdb.DuckDBPyConnection, truth: dict, majority: dict) -> dict:

@@ -2,8 +2,9 @@
 
 Sources: message parties (sender, recipients, cc, bcc: their kind follows the channel), contact
 entries (emails, phones, `service:handle`s), accounts (the device owner's own identities) and
-swept features (email, telephone, handle, xmpp), and on devices whose region is known the
-numbers quoted in message bodies and document text (phonenumbers' matcher). A national number
+swept features (email, telephone, handle, xmpp), addresses and handles in document text as
+extracted (the sweep's scanners), and on devices whose region is known the numbers quoted in
+message bodies and document text (phonenumbers' matcher). A national number
 is read with its device's region (see `identifiers.region_of`), found in the device's own
 settings records; without one it stays unresolved and flagged. Each occurrence keeps its
 provenance and the record it belongs to (`record`: a digest of the record's provenance and
@@ -23,6 +24,7 @@ import phonenumbers
 
 from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
 from crossdrive.store.database import insert_rows
+from crossdrive.sweep.scanners import scan
 from crossdrive.sweep.validators import email_address
 
 E164 = phonenumbers.PhoneNumberFormat.E164
@@ -112,6 +114,9 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
         cursor = con.cursor().execute(TEXTS, [list(regions)])
         while batch := cursor.fetchmany(1000):
             total += _insert(con, list(_mentioned(batch, regions)))
+    cursor = con.cursor().execute(DOCUMENT_TEXTS)
+    while batch := cursor.fetchmany(1000):
+        total += _insert(con, list(_written_in(batch, regions)))
     cursor = con.cursor().execute(SIGNED)
     while batch := cursor.fetchmany(1000):
         total += _insert(con, list(_signed(batch, regions)))
@@ -192,6 +197,26 @@ def _mentioned(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
         for match in phonenumbers.PhoneNumberMatcher(text[:MENTION_TEXT], region):
             number = Identifier("phone", phonenumbers.format_number(match.number, E164))
             yield occurrence(device, where, match.raw_string, number, region)
+
+
+# Document text as extracted: a PDF drawn in a subset font stores glyph ids, so the sweep finds
+# no byte of the addresses it shows; the text the content stage extracted holds them.
+DOCUMENT_TEXTS = f"""
+SELECT device, text, 'document', 'documents', {PROVENANCE}, {DOCUMENT_RECORD} FROM documents
+ WHERE text IS NOT NULL
+"""
+TEXT_SCANNERS = ("email", "handle", "xmpp")  # numbers: `_mentioned`, with the device's region
+
+
+def _written_in(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
+    """Addresses and handles in document text, found by the sweep's own scanners."""
+    for device, text, *where in batch:
+        region = regions.get(device)
+        for hit in scan(text.encode("utf-8", "surrogatepass")):
+            if hit.scanner in TEXT_SCANNERS:
+                found = _identify(hit.scanner, "features", hit.feature, region)
+                if found is not None:
+                    yield occurrence(device, where, hit.written, found, region)
 
 
 def _normalised(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:

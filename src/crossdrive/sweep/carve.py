@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from crossdrive.sweep.sqlite_pages import PAGE, loose_pages
+from crossdrive.sweep.sqlite_pages import loose_pages
 
 MAX_SIZE = 32 * 1024 * 1024  # the largest file carved (and the margin a carving task reads)
 
@@ -209,7 +209,7 @@ def carve(buffer: bytes, own: tuple[int, int] | None = None) -> Iterator[Carved]
             databases.append((found.offset, found.offset + found.length))
         yield found
     for offset, database in loose_pages(buffer, (lo, hi), databases):
-        yield Carved(offset, PAGE, "sqlite-page", database)
+        yield Carved(offset, len(database) // 2, "sqlite-page", database)
 
 
 def _whole_files(buffer: bytes, lo: int, hi: int) -> Iterator[Carved]:

@@ -175,10 +175,11 @@ def percent_encoded(buffer: bytes, budget: Budget, ends: list[int]) -> Found:
     for end in ends:
         if end - 3 < covered:
             continue
-        match = URL_CHARS.search(buffer, max(0, end - 203), end + 200)
-        if match:
-            covered = match.end()
-            yield match.start(), "URL", unquote_to_bytes(match.group())
+        for match in URL_CHARS.finditer(buffer, max(0, end - 203), end + 200):
+            if match.start() <= end - 3 < match.end():  # the run of URL text around this mark
+                covered = match.end()
+                yield match.start(), "URL", unquote_to_bytes(match.group())
+                break
 
 
 @dataclass(frozen=True)

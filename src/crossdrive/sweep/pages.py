@@ -6,6 +6,9 @@ belongs to the next page. It is also read from LEAD bytes before its start, so t
 feature that began in the previous page is seen as part of that feature (and left to that
 page), never reported as a fragment. Every feature is reported exactly once, whole.
 
+NTFS records are read with their fixups applied (`ntfs_records`), and the values of SQLite
+records are scanned one by one (`sqlite_values`).
+
 Decoded data is swept again, recursively, with its forensic path (`1048576-GZIP-320-BASE64-12`):
 the first number is the absolute offset of the outermost encoded data, each later number an
 offset inside the decoded output of the step before. Depth, output per stream, output per page
@@ -20,7 +23,9 @@ from dataclasses import dataclass
 
 from crossdrive.exports.rows import escape_controls
 from crossdrive.sweep.decoders import Budget
+from crossdrive.sweep.ntfs_records import repaired
 from crossdrive.sweep.scanners import Found, Hit, find, scan
+from crossdrive.sweep.sqlite_values import segmented
 
 PAGE = 16 * 1024 * 1024
 MARGIN = 1024 * 1024
@@ -57,6 +62,7 @@ def sweep_page(
     `start - lead` and includes the margin. Returns the rows (a generator) and the sweep
     (warnings fill as rows are consumed)."""
     state = Sweep(device, Budget(), time.monotonic() + PAGE_SECONDS)
+    data = repaired(data, start - lead)
     rows = _sweep(state, data, None, start - lead, 0, (lead, lead + length))
     return rows, state
 
@@ -71,7 +77,8 @@ def _sweep(
 ) -> Iterator[dict]:
     lo, hi = own or (0, len(buffer))
     found = find(buffer, hi + REACH)
-    for hit in scan(buffer, found):
+    hits = segmented(buffer, scan(buffer, found), lo, hi, base if prefix is None else 0)
+    for hit in hits:
         if not lo <= hit.start < hi:
             continue
         if prefix is None:

@@ -1,14 +1,17 @@
-"""Loose SQLite pages: table rows of a database whose file is gone, read by SQLite itself.
+"""Loose SQLite pages: table rows read by SQLite itself from a single page.
 
-A deleted database's pages stay in free space long after its file entry is reused, and a page
-is self-contained: a table b-tree leaf (first byte 0x0D) holds whole records. Each
-page-aligned 4 KiB block of unallocated space whose header is consistent (cell count, content
-start, cell pointers inside the page) is placed as page 2 of a two-page database whose schema
-declares one wide table, `carved_page(c0 … c63)`. SQLite then decodes the records (a record
-with fewer columns reads NULL for the rest), so no record format is hand-parsed here. A
-candidate is kept only when SQLite reads at least one row from it. The two-page database is
-the carved file (kind `sqlite-page`): it opens in any SQLite browser, and the content stage
-reads its rows into a searchable document.
+A page is self-contained: a table b-tree leaf (first byte 0x0D) holds whole records. A page
+whose header is consistent (cell count, content start, cell pointers inside the page) is placed
+as page 2 of a two-page database whose schema declares one wide table, `carved_page(c0 … c63)`,
+with the same page size. SQLite then decodes the records (a record with fewer columns reads
+NULL for the rest), so no record format is hand-parsed here. A candidate counts only when
+SQLite reads at least one row from it.
+
+The header does not say the page size. SQLite fills a page's content area from its end, so the
+smallest size that holds every cell pointer is tried first, then the larger ones, until SQLite
+reads rows. The carver keeps such pages from free space (the two-page database is the carved
+file, kind `sqlite-page`); the sweep reads the records of every leaf page it meets, so that
+values stored side by side are scanned one by one (`sweep/sqlite_values.py`).
 """
 
 from __future__ import annotations
@@ -16,78 +19,95 @@ from __future__ import annotations
 import sqlite3
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
 PAGE = 4096  # SQLite's default page size since 3.12
+SIZES = (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536)
 COLUMNS = 64
 TABLE = "carved_page"
 LEAF = 0x0D
 
 
-@lru_cache(maxsize=1)
-def _template() -> bytes:
-    """Page 1 of a database holding the wide table, whose root is page 2."""
+@lru_cache(maxsize=len(SIZES))
+def template(size: int = PAGE) -> bytes:
+    """Page 1 of a database of `size`-byte pages holding the wide table, whose root is page 2."""
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "template.sqlite"
         con = sqlite3.connect(path)
-        con.execute(f"PRAGMA page_size = {PAGE}")
+        con.execute(f"PRAGMA page_size = {size}")
         columns = ", ".join(f"c{n}" for n in range(COLUMNS))
         con.execute(f"CREATE TABLE {TABLE} ({columns})")
         con.commit()
         con.close()
         data = path.read_bytes()
-    assert len(data) == 2 * PAGE, "the template is page 1 (schema) and page 2 (the table)"
-    return data[:PAGE]
+    assert len(data) == 2 * size, "the template is page 1 (schema) and page 2 (the table)"
+    return data[:size]
 
 
-def plausible(page: bytes) -> bool:
-    """A table-leaf page header that SQLite could have written: cells, pointers and the
-    content area all inside the page."""
-    if len(page) < PAGE or page[0] != LEAF:
+def plausible(page: bytes, size: int = PAGE) -> bool:
+    """A table-leaf page header that SQLite could have written in a page of `size` bytes:
+    cells, pointers and the content area all inside the page."""
+    if len(page) < size or page[0] != LEAF:
         return False
     freeblock, cells, content, fragmented = struct.unpack(">HHHB", page[1:8])
     content = content or 65536
-    if not 1 <= cells <= (PAGE - 8) // 6 or fragmented > 60:
+    if not 1 <= cells <= (size - 8) // 6 or fragmented > 60:
         return False
-    if not 8 + 2 * cells <= content <= PAGE - 2 or (freeblock and not content <= freeblock < PAGE):
+    if not 8 + 2 * cells <= content <= size - 2 or (freeblock and not content <= freeblock < size):
         return False
     pointers = struct.unpack(f">{cells}H", page[8 : 8 + 2 * cells])
-    return len(set(pointers)) == cells and all(content <= p < PAGE - 1 for p in pointers)
+    return len(set(pointers)) == cells and all(content <= p < size - 1 for p in pointers)
 
 
-def rows(database: bytes) -> list[tuple]:
-    """The rows SQLite reads from a two-page database (those before any damage)."""
+def rows(database: bytes, text: Callable[[bytes], object] | None = None) -> list[tuple]:
+    """The rows SQLite reads from a two-page database (those before any damage), but rows of
+    NULLs only. Text values come as `text` makes them (default: UTF-8 with replacement
+    characters)."""
     found: list[tuple] = []
-    with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / "page.sqlite"
-        path.write_bytes(database)
-        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-        con.text_factory = lambda raw: raw.decode("utf-8", "replace")
-        try:
-            for row in con.execute(f"SELECT * FROM {TABLE}"):
-                found.append(row)
-        except sqlite3.Error:
-            pass
-        finally:
-            con.close()
-    return [row for row in found if any(value is not None for value in row)]
+    con = sqlite3.connect(":memory:")
+    con.text_factory = text or (lambda raw: raw.decode("utf-8", "replace"))
+    try:
+        con.deserialize(database)
+        for row in con.execute(f"SELECT * FROM {TABLE}"):
+            found.append(row)
+    except sqlite3.Error:
+        pass
+    finally:
+        con.close()
+    return [row for row in found if row.count(None) < COLUMNS]
+
+
+def leaf(
+    buffer: bytes, at: int, text: Callable[[bytes], object] | None = None
+) -> tuple[int, list[tuple]] | None:
+    """(page size, rows) of the table-leaf page at `at`, or None where SQLite reads none."""
+    for size in SIZES:
+        page = buffer[at : at + size]
+        if plausible(page, size):
+            found = rows(template(size) + page, text)
+            if found:
+                return size, found
+    return None
 
 
 def loose_pages(
     buffer: bytes, own: tuple[int, int], skip: list[tuple[int, int]]
 ) -> Iterator[tuple[int, bytes]]:
     """(offset, two-page database) for each readable table-leaf page starting in `own` at a
-    page-aligned offset, outside the `skip` spans (whole databases carved already)."""
+    512-byte aligned offset, outside the `skip` spans (whole databases carved already) and
+    outside the pages already kept."""
     lo, hi = own
-    first = -(-lo // PAGE) * PAGE
-    for at in range(first, min(hi, len(buffer) - PAGE + 1), PAGE):
-        if buffer[at] != LEAF or any(start <= at < end for start, end in skip):
-            continue
-        page = buffer[at : at + PAGE]
-        if not plausible(page):
-            continue
-        database = _template() + page
-        if rows(database):
-            yield at, database
+    at = -(-lo // SIZES[0]) * SIZES[0]
+    end = min(hi, len(buffer) - SIZES[0] + 1)
+    while at < end:
+        found = None
+        if buffer[at] == LEAF and not any(start <= at < stop for start, stop in skip):
+            found = leaf(buffer, at)
+        if found:
+            size = found[0]
+            yield at, template(size) + buffer[at : at + size]
+            at += size
+        else:
+            at += SIZES[0]
