@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+import sqlite3
 from pathlib import Path
 
 from faker import Faker
@@ -30,17 +31,52 @@ def text_block(rng: random.Random, fake: Faker, size: int, identifiers: float = 
     return "".join(parts).encode()[:size]
 
 
-KINDS = ("mixed", "mixed-dense", "text")
+KINDS = ("mixed", "mixed-dense", "text", "sqlite")
+
+
+def _sqlite_image(path: Path, size: int, rng: random.Random, fake: Faker) -> Path:
+    """A chat database (4 KiB pages): rows of author address, display name, body (a dense-text
+    paragraph) and time, as a messenger stores them: values side by side in each record."""
+    lines = text_block(rng, fake, CHUNK).decode().splitlines()
+    names = [(fake.name(), fake.email()) for _ in range(500)]
+    database = path.with_suffix(".db")
+    database.unlink(missing_ok=True)
+    with sqlite3.connect(database) as con:
+        con.execute("PRAGMA page_size = 4096")
+        con.execute(
+            "CREATE TABLE messages (id INTEGER PRIMARY KEY, author TEXT, from_dispname TEXT,"
+            " body_xml TEXT, timestamp INTEGER)"
+        )
+        n = 0
+        while database.stat().st_size < size:
+            rows = []
+            for _ in range(10_000):
+                name, address = names[rng.randrange(len(names))]
+                rows.append((address, name, lines[n % len(lines)], 1_700_000_000 + n))
+                n += 1
+            con.executemany(
+                "INSERT INTO messages (author, from_dispname, body_xml, timestamp)"
+                " VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            con.commit()
+    con.close()
+    with open(database, "rb") as source, open(path, "wb") as out:
+        out.write(source.read(size))
+    database.unlink()
+    return path
 
 
 def build(path: Path, size: int, kind: str, seed: int = 1) -> Path:
     """`kind` mixed: random 40 %, zero runs 20 %, ordinary text 20 %, gzip'd ordinary text 20 %
     (4 MiB chunks; each gzip'd chunk holds ~12 MiB of text); `mixed-dense`: the same with dense
-    text; `text`: all dense text."""
+    text; `text`: all dense text; `sqlite`: one chat database."""
     if path.exists() and path.stat().st_size == size:
         return path
     rng, fake = random.Random(seed), Faker("en_US")
     fake.seed_instance(seed)
+    if kind == "sqlite":
+        return _sqlite_image(path, size, rng, fake)
     identifiers = 1 / 6 if kind == "mixed" else 1.0
     text_pool = [text_block(rng, fake, CHUNK, identifiers) for _ in range(2)]
     path.parent.mkdir(parents=True, exist_ok=True)

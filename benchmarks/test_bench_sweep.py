@@ -1,5 +1,6 @@
 """`make bench`: sweep throughput (all scanners and decoders) on 1 GiB images of mixed content
-(with ordinary text, and with dense text) and a 256 MiB image of dense text, with one and two
+(with ordinary text, and with dense text), a 256 MiB image of dense text and a 128 MiB chat
+database (SQLite records: each value scanned apart), with one and two
 worker processes, against `md5sum` reading the same image in the same run; and where the time
 goes. Results: bench-out/sweep.json."""
 
@@ -61,7 +62,12 @@ def _where_time_goes(path: Path) -> list[str]:
 @pytest.mark.bench
 def test_sweep_throughput():
     results = {}
-    images = (("mixed", 1024**3), ("mixed-dense", 1024**3), ("text", 256 * 1024**2))
+    images = (
+        ("mixed", 1024**3),
+        ("mixed-dense", 1024**3),
+        ("text", 256 * 1024**2),
+        ("sqlite", 128 * 1024**2),
+    )
     for name, size in images:
         path = build(OUT / f"sweep-{name}-v2.img", size, name)
         md5 = _md5sum(path)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from crossdrive.exports.rows import escape_controls
 from crossdrive.sweep.decoders import Budget
 from crossdrive.sweep.ntfs_records import repaired
-from crossdrive.sweep.scanners import Found, Hit, find, scan
-from crossdrive.sweep.sqlite_values import segmented
+from crossdrive.sweep.scanners import Found, Hit, find
+from crossdrive.sweep.sqlite_values import scan_segmented
 
 PAGE = 16 * 1024 * 1024
 MARGIN = 1024 * 1024
@@ -77,7 +77,7 @@ def _sweep(
 ) -> Iterator[dict]:
     lo, hi = own or (0, len(buffer))
     found = find(buffer, hi + REACH)
-    hits = segmented(buffer, scan(buffer, found), lo, hi, base if prefix is None else 0)
+    hits = scan_segmented(buffer, found, lo, hi, base if prefix is None else 0)
     for hit in hits:
         if not lo <= hit.start < hi:
             continue

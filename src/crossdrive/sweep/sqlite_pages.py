@@ -30,14 +30,15 @@ TABLE = "carved_page"
 LEAF = 0x0D
 
 
-@lru_cache(maxsize=len(SIZES))
-def template(size: int = PAGE) -> bytes:
-    """Page 1 of a database of `size`-byte pages holding the wide table, whose root is page 2."""
+@lru_cache(maxsize=2 * len(SIZES))
+def template(size: int = PAGE, width: int = COLUMNS) -> bytes:
+    """Page 1 of a database of `size`-byte pages holding the wide table (`width` columns),
+    whose root is page 2."""
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "template.sqlite"
         con = sqlite3.connect(path)
         con.execute(f"PRAGMA page_size = {size}")
-        columns = ", ".join(f"c{n}" for n in range(COLUMNS))
+        columns = ", ".join(f"c{n}" for n in range(width))
         con.execute(f"CREATE TABLE {TABLE} ({columns})")
         con.commit()
         con.close()
@@ -46,49 +47,66 @@ def template(size: int = PAGE) -> bytes:
     return data[:size]
 
 
-def plausible(page: bytes, size: int = PAGE) -> bool:
-    """A table-leaf page header that SQLite could have written in a page of `size` bytes:
-    cells, pointers and the content area all inside the page."""
+def pointers(page: bytes, size: int = PAGE) -> tuple[int, ...] | None:
+    """The cell pointers of a table-leaf page header that SQLite could have written in a page
+    of `size` bytes (cells, pointers and the content area all inside the page), in key order:
+    the order SQLite reads the rows in. None for anything else."""
     if len(page) < size or page[0] != LEAF:
-        return False
+        return None
     freeblock, cells, content, fragmented = struct.unpack(">HHHB", page[1:8])
     content = content or 65536
     if not 1 <= cells <= (size - 8) // 6 or fragmented > 60:
-        return False
+        return None
     if not 8 + 2 * cells <= content <= size - 2 or (freeblock and not content <= freeblock < size):
-        return False
-    pointers = struct.unpack(f">{cells}H", page[8 : 8 + 2 * cells])
-    return len(set(pointers)) == cells and all(content <= p < size - 1 for p in pointers)
+        return None
+    found = struct.unpack(f">{cells}H", page[8 : 8 + 2 * cells])
+    if len(set(found)) != cells or not all(content <= p < size - 1 for p in found):
+        return None
+    return found
 
 
-def rows(database: bytes, text: Callable[[bytes], object] | None = None) -> list[tuple]:
-    """The rows SQLite reads from a two-page database (those before any damage), but rows of
-    NULLs only. Text values come as `text` makes them (default: UTF-8 with replacement
-    characters)."""
+def rows(
+    database: bytes, text: Callable[[bytes], object] | None = None, empty: bool = False
+) -> list[tuple]:
+    """The rows SQLite reads from a two-page database (those before any damage); rows of NULLs
+    only are left out unless `empty`. Text values come as `text` makes them (default: UTF-8
+    with replacement characters)."""
     found: list[tuple] = []
     con = sqlite3.connect(":memory:")
     con.text_factory = text or (lambda raw: raw.decode("utf-8", "replace"))
     try:
         con.deserialize(database)
-        for row in con.execute(f"SELECT * FROM {TABLE}"):
-            found.append(row)
+        found = con.execute(f"SELECT * FROM {TABLE}").fetchall()
     except sqlite3.Error:
-        pass
+        found = []
+        try:  # the rows before the damage
+            for row in con.execute(f"SELECT * FROM {TABLE}"):
+                found.append(row)
+        except sqlite3.Error:
+            pass
     finally:
         con.close()
-    return [row for row in found if row.count(None) < COLUMNS]
+    return found if empty else [row for row in found if row.count(None) < len(row)]
+
+
+NARROW = 16  # most tables have fewer columns, and reading 64 costs twice as much
 
 
 def leaf(
-    buffer: bytes, at: int, text: Callable[[bytes], object] | None = None
-) -> tuple[int, list[tuple]] | None:
-    """(page size, rows) of the table-leaf page at `at`, or None where SQLite reads none."""
+    buffer: bytes, at: int, text: Callable[[bytes], object] | None = None, empty: bool = False
+) -> tuple[int, tuple[int, ...], list[tuple]] | None:
+    """(page size, cell pointers, rows) of the table-leaf page at `at`, or None where SQLite
+    reads none. With `empty`, row n is the record of cell n. Records are read NARROW columns
+    wide first, and again COLUMNS wide when one fills the last column."""
     for size in SIZES:
         page = buffer[at : at + size]
-        if plausible(page, size):
-            found = rows(template(size) + page, text)
+        cells = pointers(page, size)
+        if cells is not None:
+            found = rows(template(size, NARROW) + page, text, empty)
+            if any(row[-1] is not None for row in found):
+                found = rows(template(size) + page, text, empty)
             if found:
-                return size, found
+                return size, cells, found
     return None
 
 

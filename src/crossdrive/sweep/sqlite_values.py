@@ -2,12 +2,13 @@
 
 A record packs its values with no separator: a contact's email is followed by its type (`2`),
 a Skype display name by the account's address (`Auguste Petitmartinsemmanuel@gmail.com`), a
-history URL by its page title. Scanned as raw bytes such runs give wrong features (a longer
-local part, a number with one more digit) or none. So wherever the sweep meets a table b-tree
-leaf page, SQLite reads its records (`sqlite_pages.leaf`), each text or blob value is found
-again in the page's bytes (values are stored verbatim), and the values are scanned apart from
-each other. A feature found in a value is reported at its own bytes in the page, so its offset
-is as exact as a raw hit's; raw hits that overlap a value are dropped in favour of the values'.
+message's text by the bytes of its timestamp (`…@hotmail.com` + `eT` reads `hotmail.com.et`).
+Scanned as raw bytes such runs give wrong features (a longer local part, another TLD) or none.
+So wherever the sweep meets a table b-tree leaf page, SQLite reads its records
+(`sqlite_pages.leaf`); row n is the record of cell n, whose values lie verbatim in column order
+from the cell's start, so each text or blob value is found at its own bytes, and the values are
+scanned apart from each other. A feature found in a value is reported at its own bytes in the
+page, so its offset is as exact as a raw hit's; raw hits that reach into a value are dropped.
 Cells SQLite cannot read (damaged, or spilling onto overflow pages) keep their raw hits.
 """
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import bisect
 
-from crossdrive.sweep.scanners import Hit, scan
+import numpy as np
+
+from crossdrive.sweep.scanners import Found, Hit, scan
 from crossdrive.sweep.sqlite_pages import LEAF, SIZES, leaf
 
 ALIGN = SIZES[0]  # pages start at multiples of the smallest page size in the device
@@ -23,23 +26,20 @@ SHORTEST = 6  # no feature is shorter (`a@b.cd`): shorter values are not placed
 GAP = b"\x00\x00"  # between values: no feature runs over it, in UTF-8 or UTF-16
 
 
-def _placed(page: bytes, values: list[bytes]) -> list[tuple[int, bytes]]:
-    """(position in the page, value) for each value found in the page's bytes, longest first,
-    each at bytes no other value took (the same value twice takes two places). The search for
-    a value goes on after its last place, so a value repeated on a page costs one pass."""
-    taken = bytearray(len(page))
-    after: dict[bytes, int] = {}
+def _placed(page: bytes, cells: tuple[int, ...], rows: list[tuple]) -> list[tuple[int, bytes]]:
+    """(position in the page, value) of each text or blob value of SHORTEST bytes or more.
+    Row n is the record of cell n, and a record stores its values in column order, so each
+    value is looked for after the one before it, from its cell's start."""
     found = []
-    for value in sorted(values, key=len, reverse=True):
-        at = page.find(value, after.get(value, 0))
-        while at >= 0 and taken.find(1, at, at + len(value)) >= 0:
-            at = page.find(value, at + 1)
-        if at < 0:
-            after[value] = len(page)
-            continue
-        after[value] = at + len(value)
-        taken[at : at + len(value)] = b"\x01" * len(value)
-        found.append((at, value))
+    for start, row in zip(cells, rows, strict=False):
+        at = start
+        for value in row:
+            if value.__class__ is not bytes or len(value) < SHORTEST:
+                continue
+            where = page.find(value, at)
+            if where >= 0:
+                found.append((where, value))
+                at = where + len(value)
     return found
 
 
@@ -52,30 +52,51 @@ def values(buffer: bytes, lo: int, hi: int, base: int) -> list[tuple[int, bytes]
     index = column.find(LEAF)
     while index >= 0:
         at = first + index * ALIGN
-        page = leaf(buffer, at, bytes)
+        page = leaf(buffer, at, bytes, empty=True)
         if page:
-            size, rows = page
-            cells = [v for row in rows for v in row if v.__class__ is bytes and len(v) >= SHORTEST]
-            found.extend((at + pos, v) for pos, v in _placed(buffer[at : at + size], cells))
+            size, cells, rows = page
+            found.extend((at + pos, v) for pos, v in _placed(buffer[at : at + size], cells, rows))
             index += size // ALIGN
         else:
             index += 1
         index = column.find(LEAF, index)
-    return sorted(found)
+    found.sort()
+    return _disjoint(found)
 
 
-def segmented(buffer: bytes, hits: list[Hit], lo: int, hi: int, base: int) -> list[Hit]:
-    """`hits` (the raw scan of the buffer) with the record values of its SQLite leaf pages
-    scanned apart: raw hits overlapping a value are replaced by the values' own hits."""
+def _disjoint(placed: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """Sorted spans with any overlapping the one before dropped (only a crafted page makes
+    two cells share bytes)."""
+    kept: list[tuple[int, bytes]] = []
+    end = -1
+    for position, value in placed:
+        if position >= end:
+            kept.append((position, value))
+            end = position + len(value)
+    return kept
+
+
+def scan_segmented(buffer: bytes, found: Found, lo: int, hi: int, base: int) -> list[Hit]:
+    """The features of the buffer (`found`: its hyperscan pass), with the record values of its
+    SQLite leaf pages scanned apart: triggers inside a value are left to the values' own scan,
+    and raw hits that reach into a value are dropped."""
     placed = values(buffer, lo, hi, base)
     if not placed:
-        return hits
+        return scan(buffer, found)
     joined, starts, spans = bytearray(), [], []
     for position, value in placed:
         starts.append(len(joined))
         spans.append(position)
         joined += value + GAP + (b"\x00" if len(value) % 2 else b"")
     ends = [position + len(value) for position, value in placed]
+    first, last = np.array(spans), np.array(ends)
+    outside = {}
+    for pattern, positions in found.triggers.items():
+        at = np.array(positions)
+        index = np.searchsorted(first, at, side="right") - 1
+        inside = (index >= 0) & (at <= last[np.maximum(index, 0)])
+        outside[pattern] = at[~inside].tolist()
+    hits = scan(buffer, Found(outside, found.markers))
     kept = [hit for hit in hits if not _overlaps(spans, ends, hit.start, hit.start + hit.length)]
     for hit in scan(bytes(joined)):
         index = bisect.bisect_right(starts, hit.start) - 1
