@@ -490,7 +490,7 @@ ReasonOpt = typer.Option(..., "--reason", help="Why: recorded with the decision.
 @persons_app.command("merge")
 def persons_merge(case_dir: Path = CaseArg, items: list[str] = PersonsArg, reason: str = ReasonOpt):
     """Make one person of the persons (or identifiers) given."""
-    from crossdrive.pipeline.run import derive
+    from crossdrive.pipeline.derive import derive
 
     case = open_case(case_dir)
     with audited(case, "persons merge", {"items": items, "reason": reason}) as outcome:
@@ -506,7 +506,7 @@ def persons_merge(case_dir: Path = CaseArg, items: list[str] = PersonsArg, reaso
 def persons_split(case_dir: Path = CaseArg, items: list[str] = PersonsArg, reason: str = ReasonOpt):
     """Take the identifiers given out of their person: they become a person of their own and no
     evidence merge joins them again (until a later `merge`)."""
-    from crossdrive.pipeline.run import derive
+    from crossdrive.pipeline.derive import derive
 
     case = open_case(case_dir)
     with audited(case, "persons split", {"items": items, "reason": reason}) as outcome:

@@ -35,9 +35,11 @@ OnDone = Callable[[Task, dict], None]
 FAULT = "CROSSDRIVE_FAULT_INJECT"  # task ids containing this text crash their worker (tests)
 
 
-def execute(shards: Path, task: Task) -> dict:
-    """Run one task and write its output; an exception becomes the task's error row."""
-    fault = os.environ.get(FAULT)
+def execute(shards: Path, task: Task, fault: str | None = None) -> dict:
+    """Run one task and write its output; an exception becomes the task's error row. `fault`:
+    the run's FAULT setting, read where the run started (workers forked from a server keep
+    the environment the server started with)."""
+    _one_thread()
     if fault and fault in task.id:
         os.kill(os.getpid(), signal.SIGSEGV)  # what a native parser's bad read does
     started = time.perf_counter()
@@ -48,6 +50,16 @@ def execute(shards: Path, task: Task) -> dict:
             shards, task, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=3)
         )
     return manifest | {"seconds": round(time.perf_counter() - started, 4)}
+
+
+def _one_thread() -> None:
+    """A worker is one process with one thread: Arrow's pools would otherwise start a thread
+    per core in every worker, and the workers would fight over the cores."""
+    import pyarrow as pa
+
+    if pa.cpu_count() != 1:
+        pa.set_cpu_count(1)
+        pa.set_io_thread_count(1)
 
 
 def record_failure(shards: Path, task: Task, message: str, detail: str = "") -> dict:
@@ -79,6 +91,7 @@ class Engine:
         self.submitted: set[str] = set()
         self.finished: set[str] = set()
         self.run_key = f"{os.getpid()}-{id(self)}"  # keys unique to this run on a scheduler
+        self.fault = os.environ.get(FAULT)
 
     @classmethod
     @contextmanager
@@ -99,7 +112,9 @@ class Engine:
             "distributed.scheduler.allowed-failures": 1,  # retried once, then an error
             "distributed.worker.daemon": False,  # tasks may start their own helpers
             "distributed.worker.memory.terminate": 0.95,  # a leaking parser is recycled
+            "distributed.worker.multiprocessing-method": "forkserver",
         }
+        _preload_workers()
         with (
             dask.config.set(settings),
             LocalCluster(
@@ -125,7 +140,7 @@ class Engine:
 
         futures = {
             self.client.submit(
-                execute, self.shards, task, key=f"{task.id}-{self.run_key}", pure=False
+                execute, self.shards, task, self.fault, key=f"{task.id}-{self.run_key}", pure=False
             ): task
             for task in pending
         }
@@ -147,7 +162,7 @@ class Engine:
     def _next(self) -> tuple[Task, dict]:
         if self.client is None:
             task = self.queued.popleft()
-            return task, execute(self.shards, task)
+            return task, execute(self.shards, task, self.fault)
         future = next(self.completed)
         task = self.running.pop(future)
         try:
@@ -157,6 +172,21 @@ class Engine:
             manifest = record_failure(self.shards, task, reason)
         future.release()
         return task, manifest
+
+
+def _preload_workers() -> None:
+    """Local workers are forked from a server that imported `crossdrive.pipeline.preload`
+    (every stage, a compiled hyperscan database), so no worker pays for that again. Dask
+    would set its own list (importing each of its optional packages here first); the list is
+    set once, before the server starts."""
+    import multiprocessing
+
+    from distributed import utils
+
+    if not utils._forkserver_preload_set:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crossdrive.pipeline.preload"])
+        utils._forkserver_preload_set = True
 
 
 def _killed(exc: Exception) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable
 
-from crossdrive import fulltext
+import duckdb
+
 from crossdrive.case import Case
-from crossdrive.entities import identities, mentions, occurrences, owners
-from crossdrive.graph import bulk, crossdevice, links
-from crossdrive.graph.analyse import analyse
 from crossdrive.pipeline.executor import Engine
 from crossdrive.pipeline.progress import RunProgress, StageProgress
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
@@ -16,25 +16,24 @@ from crossdrive.pipeline.tasks import Task, clear_partials, done_dir, is_done
 from crossdrive.store import database
 from crossdrive.sweep.pages import plan_pages
 
-# stage name -> planner: (case) -> tasks. Later stages plan from what earlier ones loaded.
-Planner = Callable[[Case], list[Task]]
+# stage name -> planner: (case, the run's store connection) -> tasks. Later stages plan from
+# what earlier ones loaded.
+Planner = Callable[[Case, duckdb.DuckDBPyConnection], list[Task]]
 
 
-def plan_volumes(case: Case) -> list[Task]:
-    with case.connect(read_only=True) as con:
-        rows = con.execute(
-            "SELECT device, path FROM images WHERE segment = 0 ORDER BY device"
-        ).fetchall()
+def plan_volumes(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
+    rows = con.execute(
+        "SELECT device, path FROM images WHERE segment = 0 ORDER BY device"
+    ).fetchall()
     return [Task(device, "volumes", "all", {"image": path}) for device, path in rows]
 
 
-def plan_walks(case: Case) -> list[Task]:
-    with case.connect(read_only=True) as con:
-        rows = con.execute(
-            """SELECT f.device, f.partition, f."offset", i.path FROM filesystems f
-               JOIN images i ON i.device = f.device AND i.segment = 0
-               ORDER BY f.device, f."offset" """
-        ).fetchall()
+def plan_walks(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
+    rows = con.execute(
+        """SELECT f.device, f.partition, f."offset", i.path FROM filesystems f
+           JOIN images i ON i.device = f.device AND i.segment = 0
+           ORDER BY f.device, f."offset" """
+    ).fetchall()
     return [
         Task(
             device,
@@ -46,13 +45,12 @@ def plan_walks(case: Case) -> list[Task]:
     ]
 
 
-def plan_sweeps(case: Case) -> list[Task]:
+def plan_sweeps(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
     """Pages of every device's whole byte stream (see sweep/pages.py)."""
-    with case.connect(read_only=True) as con:
-        rows = con.execute(
-            """SELECT d.label, d.size, i.path FROM devices d
-               JOIN images i ON i.device = d.label AND i.segment = 0 ORDER BY d.label"""
-        ).fetchall()
+    rows = con.execute(
+        """SELECT d.label, d.size, i.path FROM devices d
+           JOIN images i ON i.device = d.label AND i.segment = 0 ORDER BY d.label"""
+    ).fetchall()
     return [
         Task(device, "sweep", f"{start:014d}", {"image": path, "start": start, "length": length})
         for device, size, path in rows
@@ -63,16 +61,15 @@ def plan_sweeps(case: Case) -> list[Task]:
 CARVE_CHUNK = 64 * 1024 * 1024
 
 
-def plan_carves(case: Case) -> list[Task]:
+def plan_carves(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
     """Stretches of every partition and gap, carved outside the allocated files."""
-    with case.connect(read_only=True) as con:
-        rows = con.execute(
-            """SELECT v.device, v.kind, v.start, v.length, i.path FROM volumes v
-               JOIN images i ON i.device = v.device AND i.segment = 0
-               WHERE v.kind IN ('partition', 'whole', 'gap') ORDER BY v.device, v.start"""
-        ).fetchall()
+    rows = con.execute(
+        """SELECT v.device, v.kind, v.start, v.length, i.path FROM volumes v
+           JOIN images i ON i.device = v.device AND i.segment = 0
+           WHERE v.kind IN ('partition', 'whole', 'gap') ORDER BY v.device, v.start"""
+    ).fetchall()
     walks: dict[str, list[str]] = {}
-    for walk in plan_walks(case):
+    for walk in plan_walks(case, con):
         walks.setdefault(walk.device, []).append(str(done_dir(case.shards, walk) / "files.parquet"))
     tasks = []
     for device, kind, start, length, path in rows:
@@ -95,20 +92,19 @@ CONTENT_FILES = 500  # files per content task
 CONTENT_BYTES = 256 * 1024 * 1024  # or bytes, whichever comes first
 
 
-def plan_contents(case: Case) -> list[Task]:
+def plan_contents(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
     """Batches of each file system's readable regular files (same filter and order as the
     task applies to the walk's shard), so every file is parsed by exactly one task."""
     tasks = []
-    for walk in plan_walks(case):
-        with case.connect(read_only=True) as con:
-            sizes = [
-                size
-                for (size,) in con.execute(
-                    f"SELECT size FROM files WHERE task_id = ? AND {CONTENT_FILTER} "
-                    f"ORDER BY {CONTENT_ORDER}",
-                    [walk.id],
-                ).fetchall()
-            ]
+    for walk in plan_walks(case, con):
+        sizes = [
+            size
+            for (size,) in con.execute(
+                f"SELECT size FROM files WHERE task_id = ? AND {CONTENT_FILTER} "
+                f"ORDER BY {CONTENT_ORDER}",
+                [walk.id],
+            ).fetchall()
+        ]
         first = total = 0
         for index, size in enumerate([*sizes, None]):
             count = index - first
@@ -128,12 +124,11 @@ def plan_contents(case: Case) -> list[Task]:
     return tasks
 
 
-def plan_carved_contents(case: Case) -> list[Task]:
+def plan_carved_contents(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
     """One task per device over the files the carve stage saved."""
-    with case.connect(read_only=True) as con:
-        rows = con.execute(
-            'SELECT device, saved_as, "offset" FROM carved ORDER BY device, "offset"'
-        ).fetchall()
+    rows = con.execute(
+        'SELECT device, saved_as, "offset" FROM carved ORDER BY device, "offset"'
+    ).fetchall()
     carved: dict[str, list[tuple[str, int]]] = {}
     for device, saved_as, offset in rows:
         carved.setdefault(device, []).append((saved_as, offset))
@@ -156,6 +151,7 @@ STEPS: list[tuple[list[tuple[str, Planner]], list[str]]] = [
 ]
 
 OnProgress = Callable[[RunProgress], None]
+DERIVE = "crossdrive.pipeline.derive"
 
 
 def process(
@@ -180,11 +176,16 @@ def process(
         progress.done(stages[task.stage], task, manifest)
         notify(progress)
 
+    con = case.connect()  # one store connection for the run: opening one costs ~0.1 s
+    # The derive step's modules (networkit alone takes half a second) load while the workers
+    # start, when this process would only wait for them.
+    derive_modules = threading.Thread(target=importlib.import_module, args=(DERIVE,))
+    derive_modules.start()
     try:
         with Engine.start(case.shards, finished, workers, cluster) as engine:
             for queue, wait in STEPS:
                 for stage, planner in queue:
-                    planned[stage] = tasks = planner(case)
+                    planned[stage] = tasks = planner(case, con)
                     counts[stage] = len(tasks)
                     stages[stage] = progress.stage(stage, tasks)
                     for task in tasks:  # already done in an earlier run: reported as done
@@ -194,47 +195,31 @@ def process(
                 notify(progress)
                 for stage in wait:
                     engine.wait(planned[stage])
-                    load(case, planned[stage])
+                    load(case, con, planned[stage])
                     progress.end_stage(stages[stage])
         current = progress.stage("derive", [])
         notify(progress)
-        derive(case)
+        derive_modules.join()
+        importlib.import_module(DERIVE).derive(case, con)
         progress.end_stage(current)
     except BaseException:
         progress.finish("failed")
         raise
+    finally:
+        con.close()
     progress.finish()
     notify(progress)
     return counts
 
 
-def derive(case: Case) -> None:
-    """Rebuild what is derived from the records (entities, links, graph, index), applying the
-    analyst's merge and split decisions. Runs at the end of each `process` and after each
-    decision."""
-    with case.connect() as con:
-        occurrences.build(con)  # every identifier in its normal form
-        persons = identities.resolve(con, case.decisions())  # merged on strong evidence
-        identities.store(con, persons)
-        owners.attribute(con)  # the phone owner as the missing party of SMS (inferred)
-        mentions.build(con, persons)  # the case's own names found in message and document text
-        links.build(con)  # who is linked to whom, with the evidence
-        bulk.flag(con)  # newsletters, no-reply services: visible, kept out of groups
-        analyse(con)  # groups (CPM Leiden, resolution by stability), centrality, brokers
-        crossdevice.build(con)  # which devices belong together, explained
-    with case.connect(read_only=True) as con:
-        fulltext.build(con, case.root / "index")  # derived: rebuilt only when records changed
-
-
-def load(case: Case, tasks: list[Task]) -> None:
+def load(case: Case, con: duckdb.DuckDBPyConnection, tasks: list[Task]) -> None:
     """Merge the shards of finished tasks not yet in the store."""
-    with case.connect() as con:
-        loaded = database.loaded_tasks(con)
-        database.load_tasks(
-            con,
-            {
-                task.id: done_dir(case.shards, task)
-                for task in tasks
-                if task.id not in loaded and is_done(case.shards, task)
-            },
-        )
+    loaded = database.loaded_tasks(con)
+    database.load_tasks(
+        con,
+        {
+            task.id: done_dir(case.shards, task)
+            for task in tasks
+            if task.id not in loaded and is_done(case.shards, task)
+        },
+    )

@@ -160,7 +160,7 @@ def _allocated_runs(walks: list[str], start: int, end: int) -> list[tuple[int, i
     shards = [shard for shard in walks if Path(shard).exists()]
     if not shards:
         return []
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"threads": 1}) as con:
         return con.execute(
             """SELECT r.img_offset, r.img_offset + r.len FROM (
                    SELECT unnest(byte_runs) AS r FROM read_parquet(?) WHERE state = 'allocated')
@@ -183,7 +183,7 @@ MAX_FILE = 4 * 1024**3  # larger files are left to the sweep
 
 def content_stage(task: Task) -> dict[str, Iterable[dict]]:
     """Records of the artifact parsers from one batch of a file system's files."""
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"threads": 1}) as con:
         files = con.execute(
             f"""SELECT path, inode, attr_type, attr_id, size, state, byte_runs, resident
                 FROM read_parquet(?) WHERE {CONTENT_FILTER} ORDER BY {CONTENT_ORDER}
