@@ -53,6 +53,10 @@ def escape_controls(text: str) -> str:
     lookups, and nothing at all for printable text."""
     if text.isprintable():
         return text
+    # line ends and tabs are most of what text holds: str.replace is far cheaper than a match
+    text = text.replace("\n", "\\x0a").replace("\r", "\\x0d").replace("\t", "\\x09")
+    if text.isprintable():
+        return text
     return _CONTROL.sub(lambda match: _ESCAPES[match.group()], text)
 
 
