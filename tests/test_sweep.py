@@ -291,3 +291,22 @@ def test_percent_encoded_addresses_in_a_history_table_are_each_decoded_once(tmp_
     rows, _warnings = page_rows(path.read_bytes())
     decoded = Counter(r["feature"] for r in rows if "URL" in r["chain"] and r["scanner"] == "email")
     assert decoded == Counter(people)
+
+
+def test_crafted_sqlite_page_headers_are_tried_a_bounded_number_of_times():
+    """8 MiB of blocks that each look like a table-leaf page (one cell pointer, a garbage
+    cell) would make SQLite try every page size on every block (25 s); after 256 such blocks
+    the rest is scanned raw, with a warning, and features are still found."""
+    block = bytearray(random.Random(7).randbytes(512))
+    block[0:10] = bytes([0x0D, 0, 0, 0, 1, 0x01, 0xF4, 0, 0x01, 0xF4])  # 1 cell at 500
+    data = bytes(block) * (16 * 1024) + b" found@example.org "
+    began = time.monotonic()
+    rows, warnings = page_rows(data)
+    assert time.monotonic() - began < 5
+    assert any("SQLite page headers without rows" in message for _o, message in warnings)
+    assert ("email", "found@example.org") in {(r["scanner"], r["feature"]) for r in rows}
+    from crossdrive.sweep.carve import carve  # the carver's loose pages: the same bound
+
+    began = time.monotonic()
+    assert not [c for c in carve(data) if c.kind == "sqlite-page"]
+    assert time.monotonic() - began < 5

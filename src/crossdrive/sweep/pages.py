@@ -77,7 +77,11 @@ def _sweep(
 ) -> Iterator[dict]:
     lo, hi = own or (0, len(buffer))
     found = find(buffer, hi + REACH)
-    hits = scan_segmented(buffer, found, lo, hi, base if prefix is None else 0)
+    hits, complete = scan_segmented(
+        buffer, found, lo, hi, base if prefix is None else 0, state.deadline
+    )
+    if not complete:
+        state.warn(base, "SQLite page headers without rows, or the time limit: rest scanned raw")
     for hit in hits:
         if not lo <= hit.start < hi:
             continue

@@ -28,6 +28,10 @@ SIZES = (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536)
 COLUMNS = 64
 TABLE = "carved_page"
 LEAF = 0x0D
+# Headers that look like a leaf page but give SQLite no row, per buffer, before the rest is
+# given up: real databases give next to none, crafted bytes one per 512 bytes (each costing
+# SQLite up to eight reads).
+MAX_MISSES = 256
 
 
 @lru_cache(maxsize=2 * len(SIZES))
@@ -96,18 +100,27 @@ def leaf(
     buffer: bytes, at: int, text: Callable[[bytes], object] | None = None, empty: bool = False
 ) -> tuple[int, tuple[int, ...], list[tuple]] | None:
     """(page size, cell pointers, rows) of the table-leaf page at `at`, or None where SQLite
-    reads none. With `empty`, row n is the record of cell n. Records are read NARROW columns
-    wide first, and again COLUMNS wide when one fills the last column."""
+    reads none. With `empty`, row n is the record of cell n."""
+    return read_leaf(buffer, at, text, empty)[0]
+
+
+def read_leaf(
+    buffer: bytes, at: int, text: Callable[[bytes], object] | None = None, empty: bool = False
+) -> tuple[tuple[int, tuple[int, ...], list[tuple]] | None, int]:
+    """`leaf`, and how many page sizes SQLite was asked to read. Records are read NARROW
+    columns wide first, and again COLUMNS wide when one fills the last column."""
+    tries = 0
     for size in SIZES:
         page = buffer[at : at + size]
         cells = pointers(page, size)
         if cells is not None:
+            tries += 1
             found = rows(template(size, NARROW) + page, text, empty)
             if any(row[-1] is not None for row in found):
                 found = rows(template(size) + page, text, empty)
             if found:
-                return size, cells, found
-    return None
+                return (size, cells, found), tries
+    return None, tries
 
 
 def loose_pages(
@@ -119,13 +132,15 @@ def loose_pages(
     lo, hi = own
     at = -(-lo // SIZES[0]) * SIZES[0]
     end = min(hi, len(buffer) - SIZES[0] + 1)
-    while at < end:
-        found = None
+    misses = 0  # headers SQLite read no row from: crafted bytes could hold one per block
+    while at < end and misses < MAX_MISSES:
+        found, tries = None, 0
         if buffer[at] == LEAF and not any(start <= at < stop for start, stop in skip):
-            found = leaf(buffer, at)
+            found, tries = read_leaf(buffer, at)
         if found:
             size = found[0]
             yield at, template(size) + buffer[at : at + size]
             at += size
         else:
+            misses += tries > 0
             at += SIZES[0]

@@ -15,11 +15,13 @@ Cells SQLite cannot read (damaged, or spilling onto overflow pages) keep their r
 from __future__ import annotations
 
 import bisect
+import math
+import time
 
 import numpy as np
 
 from crossdrive.sweep.scanners import Found, Hit, scan
-from crossdrive.sweep.sqlite_pages import LEAF, SIZES, leaf
+from crossdrive.sweep.sqlite_pages import LEAF, MAX_MISSES, SIZES, read_leaf
 
 ALIGN = SIZES[0]  # pages start at multiples of the smallest page size in the device
 SHORTEST = 6  # no feature is shorter (`a@b.cd`): shorter values are not placed
@@ -43,25 +45,32 @@ def _placed(page: bytes, cells: tuple[int, ...], rows: list[tuple]) -> list[tupl
     return found
 
 
-def values(buffer: bytes, lo: int, hi: int, base: int) -> list[tuple[int, bytes]]:
+def values(
+    buffer: bytes, lo: int, hi: int, base: int, deadline: float = math.inf
+) -> tuple[list[tuple[int, bytes]], bool]:
     """(position in the buffer, value) of every record value of the leaf pages that start in
-    [lo, hi) at offsets aligned in the device (`base`: the device offset of buffer[0])."""
+    [lo, hi) at offsets aligned in the device (`base`: the device offset of buffer[0]), and
+    whether every page was read. Crafted bytes full of plausible page headers cost SQLite up
+    to eight reads each: after MAX_MISSES of them, or past the `deadline` (time.monotonic), the
+    rest is left to the raw scan."""
     first = lo + (-(base + lo)) % ALIGN
     column = buffer[first:hi:ALIGN]
     found: list[tuple[int, bytes]] = []
+    misses = 0
     index = column.find(LEAF)
-    while index >= 0:
+    while index >= 0 and misses < MAX_MISSES and time.monotonic() < deadline:
         at = first + index * ALIGN
-        page = leaf(buffer, at, bytes, empty=True)
+        page, tries = read_leaf(buffer, at, bytes, empty=True)
         if page:
             size, cells, rows = page
             found.extend((at + pos, v) for pos, v in _placed(buffer[at : at + size], cells, rows))
             index += size // ALIGN
         else:
+            misses += tries > 0
             index += 1
         index = column.find(LEAF, index)
     found.sort()
-    return _disjoint(found)
+    return _disjoint(found), index < 0
 
 
 def _disjoint(placed: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
@@ -76,13 +85,16 @@ def _disjoint(placed: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
     return kept
 
 
-def scan_segmented(buffer: bytes, found: Found, lo: int, hi: int, base: int) -> list[Hit]:
+def scan_segmented(
+    buffer: bytes, found: Found, lo: int, hi: int, base: int, deadline: float = math.inf
+) -> tuple[list[Hit], bool]:
     """The features of the buffer (`found`: its hyperscan pass), with the record values of its
     SQLite leaf pages scanned apart: triggers inside a value are left to the values' own scan,
-    and raw hits that reach into a value are dropped."""
-    placed = values(buffer, lo, hi, base)
+    and raw hits that reach into a value are dropped. Also: whether every page was read
+    before the deadline."""
+    placed, complete = values(buffer, lo, hi, base, deadline)
     if not placed:
-        return scan(buffer, found)
+        return scan(buffer, found), complete
     joined, starts, spans = bytearray(), [], []
     for position, value in placed:
         starts.append(len(joined))
@@ -102,7 +114,7 @@ def scan_segmented(buffer: bytes, found: Found, lo: int, hi: int, base: int) -> 
         index = bisect.bisect_right(starts, hit.start) - 1
         hit.start = spans[index] + hit.start - starts[index]
         kept.append(hit)
-    return kept
+    return kept, complete
 
 
 def _overlaps(starts: list[int], ends: list[int], lo: int, hi: int) -> bool:
