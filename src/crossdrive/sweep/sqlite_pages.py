@@ -16,10 +16,13 @@ values stored side by side are scanned one by one (`sweep/sqlite_values.py`).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import struct
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,67 +83,95 @@ def rows(
     con.text_factory = text or (lambda raw: raw.decode("utf-8", "replace"))
     try:
         con.deserialize(database)
-        found = con.execute(f"SELECT * FROM {TABLE}").fetchall()
+        found.extend(con.execute(f"SELECT * FROM {TABLE}"))  # keeps what came before damage
     except sqlite3.Error:
-        found = []
-        try:  # the rows before the damage
-            for row in con.execute(f"SELECT * FROM {TABLE}"):
-                found.append(row)
-        except sqlite3.Error:
-            pass
+        pass
     finally:
         con.close()
     return found if empty else [row for row in found if row.count(None) < len(row)]
 
 
 NARROW = 16  # most tables have fewer columns, and reading 64 costs twice as much
+ALIGN = SIZES[0]  # pages start at multiples of the smallest page size in the device
 
 
-def leaf(
-    buffer: bytes, at: int, text: Callable[[bytes], object] | None = None, empty: bool = False
-) -> tuple[int, tuple[int, ...], list[tuple]] | None:
-    """(page size, cell pointers, rows) of the table-leaf page at `at`, or None where SQLite
-    reads none. With `empty`, row n is the record of cell n."""
-    return read_leaf(buffer, at, text, empty)[0]
+@dataclass(frozen=True)
+class Leaf:
+    offset: int  # in the buffer
+    size: int
+    cells: tuple[int, ...]  # cell pointers, in the order of the rows
+    rows: list[tuple]
 
 
-def read_leaf(
-    buffer: bytes, at: int, text: Callable[[bytes], object] | None = None, empty: bool = False
-) -> tuple[tuple[int, tuple[int, ...], list[tuple]] | None, int]:
-    """`leaf`, and how many page sizes SQLite was asked to read. Records are read NARROW
-    columns wide first, and again COLUMNS wide when one fills the last column."""
-    tries = 0
-    for size in SIZES:
-        page = buffer[at : at + size]
-        cells = pointers(page, size)
-        if cells is not None:
-            tries += 1
-            found = rows(template(size, NARROW) + page, text, empty)
-            if any(row[-1] is not None for row in found):
-                found = rows(template(size) + page, text, empty)
+class LeafPages:
+    """The table-leaf pages SQLite reads rows from, starting in [lo, hi) of a buffer at
+    512-byte boundaries of the device (`base`: the device offset of buffer[0]) and outside the
+    `skip` spans, one after the other. The carver keeps them as loose pages; the sweep scans
+    their values apart.
+
+    Crafted bytes can hold a plausible header in every 512-byte block, each costing SQLite up
+    to eight reads (one per page size): after MAX_MISSES headers without rows, or past the
+    `deadline` (time.monotonic), the rest is given up and `complete` is False."""
+
+    def __init__(
+        self,
+        buffer: bytes,
+        lo: int,
+        hi: int,
+        base: int = 0,
+        skip: Sequence[tuple[int, int]] = (),
+        text: Callable[[bytes], object] | None = None,
+        empty: bool = False,
+        deadline: float = math.inf,
+    ) -> None:
+        self.buffer, self.lo, self.hi, self.base, self.skip = buffer, lo, hi, base, skip
+        self.text, self.empty, self.deadline = text, empty, deadline
+        self.complete = True
+
+    def __iter__(self) -> Iterator[Leaf]:
+        first = self.lo + (-(self.base + self.lo)) % ALIGN
+        column = self.buffer[first : self.hi : ALIGN]  # the first byte of every block
+        misses = 0
+        index = column.find(LEAF)
+        while index >= 0:
+            if misses >= MAX_MISSES or time.monotonic() >= self.deadline:
+                self.complete = False
+                return
+            at = first + index * ALIGN
+            found = None
+            if not any(start <= at < stop for start, stop in self.skip):
+                found, tries = self._read(at)
+                misses += found is None and tries > 0
             if found:
-                return (size, cells, found), tries
-    return None, tries
+                yield found
+                index += found.size // ALIGN
+            else:
+                index += 1
+            index = column.find(LEAF, index)
+
+    def _read(self, at: int) -> tuple[Leaf | None, int]:
+        """The page at `at` in the smallest size whose header is consistent and from which
+        SQLite reads rows (NARROW columns wide, then COLUMNS when one fills the last), and how
+        many sizes SQLite was asked to read. With `empty`, row n is the record of cell n."""
+        tries = 0
+        for size in SIZES:
+            page = self.buffer[at : at + size]
+            cells = pointers(page, size)
+            if cells is None:
+                continue
+            tries += 1
+            found = rows(template(size, NARROW) + page, self.text, self.empty)
+            if any(row[-1] is not None for row in found):
+                found = rows(template(size) + page, self.text, self.empty)
+            if found:
+                return Leaf(at, size, cells, found), tries
+        return None, tries
 
 
 def loose_pages(
     buffer: bytes, own: tuple[int, int], skip: list[tuple[int, int]]
 ) -> Iterator[tuple[int, bytes]]:
-    """(offset, two-page database) for each readable table-leaf page starting in `own` at a
-    512-byte aligned offset, outside the `skip` spans (whole databases carved already) and
-    outside the pages already kept."""
-    lo, hi = own
-    at = -(-lo // SIZES[0]) * SIZES[0]
-    end = min(hi, len(buffer) - SIZES[0] + 1)
-    misses = 0  # headers SQLite read no row from: crafted bytes could hold one per block
-    while at < end and misses < MAX_MISSES:
-        found, tries = None, 0
-        if buffer[at] == LEAF and not any(start <= at < stop for start, stop in skip):
-            found, tries = read_leaf(buffer, at)
-        if found:
-            size = found[0]
-            yield at, template(size) + buffer[at : at + size]
-            at += size
-        else:
-            misses += tries > 0
-            at += SIZES[0]
+    """(offset, two-page database) for each readable table-leaf page starting in `own`,
+    outside the `skip` spans (whole databases carved already)."""
+    for leaf in LeafPages(buffer, *own, skip=skip):
+        yield leaf.offset, template(leaf.size) + buffer[leaf.offset : leaf.offset + leaf.size]

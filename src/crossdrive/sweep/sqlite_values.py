@@ -5,7 +5,7 @@ a Skype display name by the account's address (`Auguste Petitmartinsemmanuel@gma
 message's text by the bytes of its timestamp (`…@hotmail.com` + `eT` reads `hotmail.com.et`).
 Scanned as raw bytes such runs give wrong features (a longer local part, another TLD) or none.
 So wherever the sweep meets a table b-tree leaf page, SQLite reads its records
-(`sqlite_pages.leaf`); row n is the record of cell n, whose values lie verbatim in column order
+(`sqlite_pages.LeafPages`); row n is the record of cell n, whose values lie verbatim in column order
 from the cell's start, so each text or blob value is found at its own bytes, and the values are
 scanned apart from each other. A feature found in a value is reported at its own bytes in the
 page, so its offset is as exact as a raw hit's; raw hits that reach into a value are dropped.
@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import bisect
 import math
-import time
 
 import numpy as np
 
 from crossdrive.sweep.scanners import Found, Hit, scan
-from crossdrive.sweep.sqlite_pages import LEAF, MAX_MISSES, SIZES, read_leaf
+from crossdrive.sweep.sqlite_pages import LeafPages
 
-ALIGN = SIZES[0]  # pages start at multiples of the smallest page size in the device
 SHORTEST = 6  # no feature is shorter (`a@b.cd`): shorter values are not placed
 GAP = b"\x00\x00"  # between values: no feature runs over it, in UTF-8 or UTF-16
 
@@ -49,28 +47,17 @@ def values(
     buffer: bytes, lo: int, hi: int, base: int, deadline: float = math.inf
 ) -> tuple[list[tuple[int, bytes]], bool]:
     """(position in the buffer, value) of every record value of the leaf pages that start in
-    [lo, hi) at offsets aligned in the device (`base`: the device offset of buffer[0]), and
-    whether every page was read. Crafted bytes full of plausible page headers cost SQLite up
-    to eight reads each: after MAX_MISSES of them, or past the `deadline` (time.monotonic), the
-    rest is left to the raw scan."""
-    first = lo + (-(base + lo)) % ALIGN
-    column = buffer[first:hi:ALIGN]
-    found: list[tuple[int, bytes]] = []
-    misses = 0
-    index = column.find(LEAF)
-    while index >= 0 and misses < MAX_MISSES and time.monotonic() < deadline:
-        at = first + index * ALIGN
-        page, tries = read_leaf(buffer, at, bytes, empty=True)
-        if page:
-            size, cells, rows = page
-            found.extend((at + pos, v) for pos, v in _placed(buffer[at : at + size], cells, rows))
-            index += size // ALIGN
-        else:
-            misses += tries > 0
-            index += 1
-        index = column.find(LEAF, index)
+    [lo, hi) (`sqlite_pages.LeafPages`), and whether every page was read."""
+    pages = LeafPages(buffer, lo, hi, base, text=bytes, empty=True, deadline=deadline)
+    found = [
+        (leaf.offset + position, value)
+        for leaf in pages
+        for position, value in _placed(
+            buffer[leaf.offset : leaf.offset + leaf.size], leaf.cells, leaf.rows
+        )
+    ]
     found.sort()
-    return _disjoint(found), index < 0
+    return _disjoint(found), pages.complete
 
 
 def _disjoint(placed: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
