@@ -111,12 +111,13 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
     while batch := cursor.fetchmany(50_000):
         total += _insert(con, list(_normalised(batch, regions)))
     if regions:
-        cursor = con.cursor().execute(TEXTS, [list(regions)])
+        cursor = con.cursor().execute(BODIES, [list(regions)])
         while batch := cursor.fetchmany(1000):
             total += _insert(con, list(_mentioned(batch, regions)))
-    cursor = con.cursor().execute(DOCUMENT_TEXTS)
+    cursor = con.cursor().execute(DOCUMENT_TEXTS)  # each document's text read once for both
     while batch := cursor.fetchmany(1000):
-        total += _insert(con, list(_written_in(batch, regions)))
+        mentioned = _mentioned([row for row in batch if row[0] in regions], regions)
+        total += _insert(con, [*mentioned, *_written_in(batch, regions)])
     cursor = con.cursor().execute(SIGNED)
     while batch := cursor.fetchmany(1000):
         total += _insert(con, list(_signed(batch, regions)))
@@ -178,13 +179,11 @@ def _insert(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
     return insert_rows(con, "identifiers", rows)
 
 
-# Text that may quote numbers in national form, on devices whose region is known.
-TEXTS = f"""
+# Text that may quote numbers in national form: message bodies on devices whose region is
+# known, and document text (`DOCUMENT_TEXTS`, read with the documents' addresses).
+BODIES = f"""
 SELECT device, body, 'mention', 'messages', {PROVENANCE}, {MESSAGE_RECORD} FROM messages
  WHERE body IS NOT NULL AND list_contains(?, device)
-UNION ALL
-SELECT device, text, 'document', 'documents', {PROVENANCE}, {DOCUMENT_RECORD} FROM documents
- WHERE text IS NOT NULL AND list_contains($1, device)
 """
 MENTION_TEXT = 65536  # characters of one text searched for numbers
 
@@ -199,8 +198,9 @@ def _mentioned(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
             yield occurrence(device, where, match.raw_string, number, region)
 
 
-# Document text as extracted: a PDF drawn in a subset font stores glyph ids, so the sweep finds
-# no byte of the addresses it shows; the text the content stage extracted holds them.
+# Document text as extracted: numbers on devices whose region is known (`_mentioned`), and
+# addresses and handles everywhere (`_written_in`): a PDF drawn in a subset font stores glyph
+# ids, so the sweep finds no byte of the addresses it shows; the extracted text holds them.
 DOCUMENT_TEXTS = f"""
 SELECT device, text, 'document', 'documents', {PROVENANCE}, {DOCUMENT_RECORD} FROM documents
  WHERE text IS NOT NULL
