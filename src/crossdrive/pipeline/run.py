@@ -188,10 +188,13 @@ def process(
                     planned[stage] = tasks = planner(case, con)
                     counts[stage] = len(tasks)
                     stages[stage] = progress.stage(stage, tasks)
+                    pending = []
                     for task in tasks:  # already done in an earlier run: reported as done
                         if is_done(case.shards, task):
                             progress.done(stages[stage], task, {"rows": {}, "resumed": True})
-                    engine.submit(tasks)
+                        else:
+                            pending.append(task)
+                    engine.submit(pending)
                 notify(progress)
                 for stage in wait:
                     engine.wait(planned[stage])
