@@ -97,6 +97,27 @@ def test_phone_cards_and_ips_in_utf16_le_and_be():
         ]
 
 
+def test_every_url_in_one_window_is_found_whatever_the_gaps():
+    """URL windows reach 1,000 bytes past their trigger and merge; the search skips from one
+    match to the next trigger, so URLs close together, far apart, nested in a query and
+    repeated are each found at their own offset."""
+    parts = [
+        b"see http://a.example.com/x and",
+        b" " * 300 + b"ftp://files.example.net/pub",
+        b" x" * 5 + b"https://go.example.org/?to=https://inner.example.io/p",
+        b" " * 900 + b"http://a.example.com/x",
+    ]
+    data = b"".join(parts)
+    urls = sorted((h.start, h.feature) for h in scan(data) if h.scanner == "url")
+    expected = [
+        (data.index(b"http://a.example.com/x"), "http://a.example.com/x"),
+        (data.index(b"ftp://"), "ftp://files.example.net/pub"),
+        (data.index(b"https://go"), "https://go.example.org/?to=https://inner.example.io/p"),
+        (data.rindex(b"http://a.example.com/x"), "http://a.example.com/x"),
+    ]
+    assert urls == expected
+
+
 def test_a_feature_across_a_page_edge_is_reported_once_and_whole():
     page = 4096
     data = bytearray(random.Random(1).randbytes(2 * page))

@@ -82,20 +82,25 @@ def _sweep(
     )
     if not complete:
         state.warn(base, "SQLite page headers without rows, or the time limit: rest scanned raw")
+    device, span, context = state.device, None, ""
     for hit in hits:
-        if not lo <= hit.start < hi:
+        start = hit.start
+        if not lo <= start < hi:
             continue
         if prefix is None:
-            offset = base + hit.start
+            offset = base + start
             chain = str(offset)
         else:
-            offset, chain = base, f"{prefix}-{hit.start}"
+            offset, chain = base, f"{prefix}-{start}"
+        if span != (start, hit.length, hit.encoding):  # a derived domain shares its context
+            span = (start, hit.length, hit.encoding)
+            context = _context(buffer, hit)
         yield {
-            "device": state.device,
+            "device": device,
             "scanner": hit.scanner,
             "feature": hit.feature,
             "written": hit.written,
-            "context": _context(buffer, hit),
+            "context": context,
             "offset": offset,
             "chain": chain,
             "encoding": hit.encoding,

@@ -442,15 +442,10 @@ def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int], ou
     """The scanner's full expression over the windows around its triggers."""
     scanner = SCANNERS[index]
     width = 1 if encoding == "utf-8" else 2
-    for lo, hi in _windows(positions, scanner.back * width, scanner.forward * width, len(buffer)):
+    back = scanner.back * width
+    for lo, hi in _windows(positions, back, scanner.forward * width, len(buffer)):
         if width == 1:
-            for match in scanner.exact_bytes.finditer(buffer, lo, hi):
-                try:
-                    written = match.group().decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-                start = match.start()
-                _validated(index, written, start, match.end() - start, encoding, out)
+            _matches_in(index, buffer, positions, lo, hi, out)
             continue
         # UTF-16 is decoded at the alignments (byte offset modulo 2) of this window's triggers
         inside = positions[bisect.bisect_left(positions, lo) : bisect.bisect_right(positions, hi)]
@@ -462,17 +457,41 @@ def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int], ou
                 _validated(index, found, start + 2 * match.start(), 2 * len(found), encoding, out)
 
 
+def _matches_in(
+    index: int, buffer: bytes, positions: list[int], lo: int, hi: int, out: list[Hit]
+) -> None:
+    """The exact expression's matches in one UTF-8 window. Every match holds a trigger and
+    starts at most `back` bytes before the trigger's end, so after a match the search goes on
+    from `back` before the next trigger past it, or stops: a URL's window reaches 1,000 bytes
+    past its trigger, and scanning all of that after each URL was most of the cost of URLs."""
+    scanner = SCANNERS[index]
+    pattern, back = scanner.exact_bytes, scanner.back
+    at = lo
+    while match := pattern.search(buffer, at, hi):
+        start, end = match.span()
+        try:
+            written = match.group().decode("utf-8")
+        except UnicodeDecodeError:
+            written = None
+        if written is not None:
+            _validated(index, written, start, end - start, "utf-8", out)
+        following = bisect.bisect_right(positions, end)
+        if following == len(positions) or positions[following] - back >= hi:
+            return
+        at = max(end, positions[following] - back)
+
+
 @lru_cache(maxsize=1 << 16)
-def _resolve(index: int, written: str) -> tuple[str, str, str | None] | None:
-    """The first reading of the matched text that validates: (reading, feature, derived
-    domain). Validation is the costly step (phonenumbers above all) and the same address or
+def _resolve(index: int, written: str) -> tuple[str, str, str, str | None] | None:
+    """The first reading of the matched text that validates: (scanner name, reading, feature,
+    derived domain). Validation is the costly step (phonenumbers above all) and the same address or
     number recurs all over a disk: each distinct text is resolved once per process."""
     scanner = SCANNERS[index]
     for reading in scanner.readings(written):
         feature = scanner.validate(reading)
         if feature:
             domain = scanner.derive(feature) if scanner.derive else None
-            return reading, feature, domain.lower() if domain else None
+            return scanner.name, reading, feature, domain.lower() if domain else None
     return None
 
 
@@ -483,10 +502,9 @@ def _validated(
     resolved = _resolve(index, written)
     if resolved is None:
         return
-    reading, feature, domain = resolved
+    name, reading, feature, domain = resolved
     if reading != written:  # a cut reading: its own length
         length = len(reading.encode()) if encoding == "utf-8" else 2 * len(reading)
-    name = SCANNERS[index].name
     out.append(Hit(name, start, length, reading, feature, encoding))
     if domain:
         out.append(Hit("domain", start, length, reading, domain, encoding))
