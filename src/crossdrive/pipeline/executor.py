@@ -177,15 +177,15 @@ class Engine:
 def _preload_workers() -> None:
     """Local workers are forked from a server that imported `crossdrive.pipeline.preload`
     (every stage, a compiled hyperscan database), so no worker pays for that again. Dask
-    would set its own list (importing each of its optional packages here first); the list is
-    set once, before the server starts."""
-    import multiprocessing
-
+    would set its own list (importing each of its optional packages here first): ours is
+    set, and the server started (the command may have started it already, see `forkserver`),
+    before Dask looks."""
     from distributed import utils
 
+    from crossdrive.pipeline import forkserver
+
     if not utils._forkserver_preload_set:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crossdrive.pipeline.preload"])
+        forkserver.start()
         utils._forkserver_preload_set = True
 
 
