@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crossdrive.entities import occurrences
+from crossdrive.entities import national, occurrences
 from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
 from crossdrive.store.database import connect
 
@@ -54,6 +54,37 @@ def test_a_devices_region_comes_from_its_own_settings():
     assert region_of({}) is None
 
 
+def test_national_numbers_are_read_as_the_cases_numbers_written_in_full(tmp_path: Path):
+    con = connect(tmp_path / "store.duckdb")
+    known = ["+79123308246", "+905012890786", "+31612983478", "+4915123222791", "+49301234567"]
+    known += ["+12025550143", "+442025550143"]
+    con.executemany(
+        "INSERT INTO identifiers (device, kind, value, resolved, written) "
+        "VALUES ('D', 'phone', ?, true, ?)",
+        [[value, value] for value in known],
+    )
+    forms = national.known_forms(con)
+    assert forms["89123308246"] == forms["9123308246"] == "+79123308246"
+    assert forms["0612983478"] == "+31612983478"
+    text = (
+        "ring 8 (912) 330-82-46 or 0501 289 07 86, 06 12983478; +7 912 330-82-46 is the same; "
+        "on 2024-01-15 10:30 call 01512 3222791 12 times; (030) 1234567; 0049 30 1234567; "
+        "and 8 (495) 123-45-67, known nowhere"
+    )
+    assert list(national.find(text, forms)) == [
+        ("8 (912) 330-82-46", "+79123308246"),
+        ("0501 289 07 86", "+905012890786"),
+        ("06 12983478", "+31612983478"),
+        ("01512 3222791", "+4915123222791"),  # cut from the count after it
+        ("(030) 1234567", "+49301234567"),
+    ]  # never the rest of an international number (`+7 912 …`, `0049 30 …`)
+    # The US number's national form is the UK number's significant digits: a form two of
+    # the case's numbers share is left unread; the UK one with its trunk prefix is not shared.
+    assert "2025550143" not in forms
+    assert list(national.find("the (202) 555-0143 line", forms)) == []
+    assert list(national.find("020 2555 0143", forms)) == [("020 2555 0143", "+442025550143")]
+
+
 def test_every_occurrence_with_its_provenance_and_record(tmp_path: Path):
     con = connect(tmp_path / "store.duckdb")
     con.execute(
@@ -63,7 +94,9 @@ def test_every_occurrence_with_its_provenance_and_record(tmp_path: Path):
             '2024-01-01T00:00:00Z', 'Anna@Example.org', ['bob@example.net'], ['c@example.com'],
             [], 'call me on 8 912 330-82-46 tomorrow'),
            ('t2', 'PHONE', 'sms.xml', 'deleted', 8192, '8192', 'sms-backup-xml', 'sms',
-            '2024-01-02T00:00:00Z', '8 912 330-82-46', [], [], [], 'ok')"""
+            '2024-01-02T00:00:00Z', '8 912 330-82-46', [], [], [], 'ok'),
+           ('t2', 'PHONE', 'sms.xml', 'deleted', 8300, '8300', 'sms-backup-xml', 'sms',
+            '2024-01-03T00:00:00Z', '8 495 123-45-67', [], [], [], 'где ты?')"""
     )
     con.execute(
         """INSERT INTO contacts (task_id, device, path, state, "offset", chain, artifact,
@@ -87,7 +120,7 @@ def test_every_occurrence_with_its_provenance_and_record(tmp_path: Path):
                    'system-settings', ?)""",
         [settings],
     )
-    assert occurrences.build(con) == 11
+    assert occurrences.build(con) == 12
     rows = con.execute(
         'SELECT device, role, kind, value, resolved, region, path, state, "offset", record '
         "FROM identifiers ORDER BY device, role, value"
@@ -103,10 +136,20 @@ def test_every_occurrence_with_its_provenance_and_record(tmp_path: Path):
     assert by["LAPTOP", "contact", "skype:anna.k"][2] == "skype"
     assert by["LAPTOP", "account", "skype:anna.k"][2] == "skype"
     assert by["LAPTOP", "contact", "xmpp:anna@jabber.ru"][2] == "xmpp"
-    # the phone has no settings: its national sender stays unresolved, flagged
-    assert by["PHONE", "sender", "?89123308246"][4] is False
+    # the phone has no settings: a national sender that is a number the case holds in full
+    # (the laptop's contact) is read as that number; one the case knows nowhere else stays
+    # unresolved, flagged, never guessed
+    assert by["PHONE", "sender", "+79123308246"][4:6] == (True, None)
+    assert by["PHONE", "sender", "?84951234567"][4] is False
     assert by["PHONE", "feature", "+79123308246"][4] is True
-    assert occurrences.build(con) == 11  # rebuilt, not appended
+    assert con.execute(
+        "SELECT read_by FROM identifiers WHERE device = 'PHONE' AND role = 'sender' AND resolved"
+    ).fetchall() == [("case",)]
+    # the laptop's body: read once, with the device's region (not again through the case)
+    assert [r for r in rows if r[0] == "LAPTOP" and r[1] == "mention"] == [
+        by["LAPTOP", "mention", "+79123308246"]
+    ]
+    assert occurrences.build(con) == 12  # rebuilt, not appended
 
 
 def _message(con, task, device, path, state, offset, sender, recipients, cc, message_id, body):

@@ -112,7 +112,7 @@ def print_score(measured: dict) -> None:
     console.print(
         "emails+phones: planted e-mail addresses and international numbers found by the sweep in"
         " the item's own bytes; national: numbers written only nationally, read as E.164 with"
-        " the device's region (from its own settings; devices without settings have none);"
+        " the device's region (from its own settings) or as a number the case holds in full;"
         " messages / contact ids: planted messages and contact identifiers recovered as"
         " records by the artifact parsers"
     )

@@ -3,9 +3,10 @@
 Per evidence category: planted items, items recovered (a file at the planted path, in the planted
 state, whose content hashes to the planted bytes), planted addresses and international numbers
 found by the sweep in the item's own bytes, and numbers written only nationally read as E.164
-with the device's region (from its own settings); false positives in the filler; carved files;
-planted messages and contact identifiers recovered as artifact records; identities (B-cubed),
-links (per evidence state), mentions, groups (NMI), brokers, bulk senders and device pairs.
+(with the device's region, or as a number the case holds in full); false positives in the
+filler; carved files; planted messages and contact identifiers recovered as artifact records;
+identities (B-cubed), links (per evidence state), mentions, groups (NMI), brokers, bulk senders
+and device pairs.
 """
 
 from __future__ import annotations

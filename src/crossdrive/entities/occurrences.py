@@ -6,9 +6,11 @@ swept features (email, telephone, handle, xmpp), addresses and handles in docume
 extracted (the sweep's scanners), and on devices whose region is known the numbers quoted in
 message bodies and document text (phonenumbers' matcher). A national number
 is read with its device's region (see `identifiers.region_of`), found in the device's own
-settings records; without one it stays unresolved and flagged. Each occurrence keeps its
-provenance and the record it belongs to (`record`: a digest of the record's provenance and
-content), so links can be built on records and every identifier traced to its bytes.
+settings records; on every device, one that is a number the case holds in full elsewhere is
+read as that number (`national`, `read_by = 'case'`); any other stays unresolved and flagged.
+Each occurrence keeps its provenance and the record it belongs to (`record`: a digest of the
+record's provenance and content), so links can be built on records and every identifier
+traced to its bytes.
 Derived: rebuilt from the store each run.
 """
 
@@ -22,6 +24,7 @@ from functools import lru_cache
 import duckdb
 import phonenumbers
 
+from crossdrive.entities import national
 from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
 from crossdrive.store.database import insert_rows
 from crossdrive.sweep.scanners import scan
@@ -110,17 +113,18 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
     total = 0
     while batch := cursor.fetchmany(50_000):
         total += _insert(con, list(_normalised(batch, regions)))
-    if regions:
-        cursor = con.cursor().execute(BODIES, [list(regions)])
-        while batch := cursor.fetchmany(1000):
-            total += _insert(con, list(_mentioned(batch, regions)))
-    cursor = con.cursor().execute(DOCUMENT_TEXTS)  # each document's text read once for both
+    forms = national.known_forms(con)  # the case's numbers in full, as written nationally
+    cursor = con.cursor().execute(BODIES)
     while batch := cursor.fetchmany(1000):
-        mentioned = _mentioned([row for row in batch if row[0] in regions], regions)
-        total += _insert(con, [*mentioned, *_written_in(batch, regions)])
+        total += _insert(con, list(_quoted(batch, regions, forms)))
+    cursor = con.cursor().execute(DOCUMENT_TEXTS)  # each document's text read once for all
+    while batch := cursor.fetchmany(1000):
+        rows = [*_quoted(batch, regions, forms), *_written_in(batch, regions)]
+        total += _insert(con, rows)
     cursor = con.cursor().execute(SIGNED)
     while batch := cursor.fetchmany(1000):
         total += _insert(con, list(_signed(batch, regions)))
+    national.resolve_records(con, forms)
     return total
 
 
@@ -179,11 +183,11 @@ def _insert(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
     return insert_rows(con, "identifiers", rows)
 
 
-# Text that may quote numbers in national form: message bodies on devices whose region is
-# known, and document text (`DOCUMENT_TEXTS`, read with the documents' addresses).
+# Text that may quote numbers in national form: message bodies, and document text
+# (`DOCUMENT_TEXTS`, read with the documents' addresses).
 BODIES = f"""
 SELECT device, body, 'mention', 'messages', {PROVENANCE}, {MESSAGE_RECORD} FROM messages
- WHERE body IS NOT NULL AND list_contains(?, device)
+ WHERE body IS NOT NULL
 """
 MENTION_TEXT = 65536  # characters of one text searched for numbers
 
@@ -196,6 +200,21 @@ def _mentioned(batch: list[tuple], regions: dict[str, str]) -> Iterator[dict]:
         for match in phonenumbers.PhoneNumberMatcher(text[:MENTION_TEXT], region):
             number = Identifier("phone", phonenumbers.format_number(match.number, E164))
             yield occurrence(device, where, match.raw_string, number, region)
+
+
+def _quoted(batch: list[tuple], regions: dict[str, str], forms: dict[str, str]) -> Iterator[dict]:
+    """Numbers quoted in message bodies and document text: read with the device's region
+    (`_mentioned`), and on every device those written nationally that are the case's numbers
+    written in full elsewhere (`national`), unless the region read them already."""
+    for row in batch:
+        device, text, *where = row
+        read = list(_mentioned([row], regions)) if device in regions else []
+        yield from read
+        known = {found["value"] for found in read}
+        for written, value in national.find(text, forms):
+            if value not in known:
+                found = occurrence(device, where, written, Identifier("phone", value), None)
+                yield found | {"read_by": "case"}
 
 
 # Document text as extracted: numbers on devices whose region is known (`_mentioned`), and

@@ -227,6 +227,7 @@ TABLES["identifiers"] = pa.schema(
         ("value", S),  # the normal form: lower-case address, E.164, service:handle
         ("resolved", pa.bool_()),  # False: a national number with no region to read it in
         ("region", S),  # the device's region used to read national numbers
+        ("read_by", S),  # 'case': a national number read as the case's number in full
     ]
 )
 # Derived by `entities.identities`: persons and the identifiers each one holds.
