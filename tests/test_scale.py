@@ -111,6 +111,28 @@ def test_a_task_that_crashes_its_worker_twice_is_recorded_and_the_run_goes_on(
     assert query(case, "SELECT count(*) FROM errors WHERE task_id = ?", [victim])[0][0] == 1
 
 
+def test_a_task_that_leaks_past_the_worker_memory_limit_is_stopped_and_recorded(
+    built, reference, tmp_path, monkeypatch
+):
+    """A parser that never frees: the worker's nanny restarts the worker at 95 % of its limit,
+    the task is tried once more, then recorded as an error; the run goes on. Every task
+    reports the largest resident size its worker reached (progress, `status --json`)."""
+    complete, _duration = reference
+    case = new_case(tmp_path, built["mbr"])
+    victim = "MBR.walk.p2"
+    monkeypatch.setenv("CROSSDRIVE_FAULT_INJECT", f"leak:{victim}")
+    started = time.monotonic()
+    crossdrive("process", case, "--workers", "2", "--worker-memory", "1GiB")
+    assert time.monotonic() - started < 300
+    errors = query(case, "SELECT stage, message FROM errors WHERE task_id = ?", [victim])
+    assert len(errors) == 1 and errors[0][0] == "walk"
+    assert "worker process crashed (twice)" in errors[0][1]  # stopped, not the leak's own cap
+    assert snapshot(case)["volumes"] == complete["volumes"]
+    report = json.loads(crossdrive("status", case, "--json"))["run"]
+    peaks = {stage["stage"]: stage["peak_memory"] for stage in report["stages"]}
+    assert 50 * 2**20 < peaks["sweep"] < 2**30 and report["main_peak_memory"] > 0
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

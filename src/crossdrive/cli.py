@@ -160,6 +160,11 @@ def process(
     cluster: str = typer.Option(
         None, help="An existing Dask scheduler, e.g. tcp://HOST:8786 (case on shared storage)."
     ),
+    worker_memory: str = typer.Option(
+        "auto",
+        help="Each local worker's memory limit (e.g. 4GiB; auto: the machine's memory / "
+        "workers). A worker past 95 % of it is restarted and its task retried once.",
+    ),
 ) -> None:
     """Run every stage on every device: volumes, file systems, sweep, carving, content and
     artifacts, then entities and the graph. Resumable: run it again after a kill."""
@@ -172,7 +177,7 @@ def process(
     from crossdrive.pipeline.run import process as run_process
 
     case = open_case(case_dir)
-    arguments = {"workers": workers, "cluster": cluster}
+    arguments = {"workers": workers, "cluster": cluster, "worker_memory": worker_memory}
     with (
         audited(case, "process", arguments),
         Live(console=console, refresh_per_second=1, transient=False) as live,
@@ -186,7 +191,7 @@ def process(
                 shown[0] = time.monotonic()
                 live.update(progress_table(progress.as_dict()))
 
-        run_process(case, workers, cluster, redraw)
+        run_process(case, workers, cluster, redraw, worker_memory)
     print_status(case)
 
 
@@ -199,11 +204,13 @@ def _size(value: float) -> str:
 
 
 def progress_table(report: dict) -> Table:
-    """Per stage and device: tasks done/left, bytes, rate, ETA, errors so far."""
+    """Per stage and device: tasks done/left, bytes, rate, ETA, errors so far, and the
+    largest resident size of a worker running the stage (memory)."""
     title = f"run {report['state']} (workers {report['workers']}"
     title += f", cluster {report['cluster']})" if report.get("cluster") else ")"
     table = Table(title=title)
-    for column in ("stage", "device", "tasks", "left", "bytes", "rate", "ETA", "errors"):
+    columns = ("stage", "device", "tasks", "left", "bytes", "rate", "ETA", "errors", "memory")
+    for column in columns:
         table.add_column(column, justify="left" if column in ("stage", "device") else "right")
     for stage in report["stages"]:
         devices = stage["devices"]
@@ -220,6 +227,7 @@ def progress_table(report: dict) -> Table:
                 f"{_size(stage['bytes_per_s'])}/s" if whole and stage["bytes_per_s"] else "",
                 f"{eta:,.0f} s" if eta is not None else ("done" if stage["finished"] else ""),
                 f"{counts['errors']:,}",
+                _size(counts["peak_memory"]) if whole and counts.get("peak_memory") else "",
             )
     return table
 

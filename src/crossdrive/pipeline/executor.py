@@ -28,11 +28,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from crossdrive.pipeline.progress import peak_memory
 from crossdrive.pipeline.stages import STAGES
 from crossdrive.pipeline.tasks import Task, write_task_output
 
 OnDone = Callable[[Task, dict], None]
-FAULT = "CROSSDRIVE_FAULT_INJECT"  # task ids containing this text crash their worker (tests)
+# Tests: task ids containing this text crash their worker (`TEXT`), or leak memory until
+# the worker's nanny stops them (`leak:TEXT`).
+FAULT = "CROSSDRIVE_FAULT_INJECT"
+LEAK_CAP = 8 * 1024**3  # what an injected leak takes at most if nothing stops it
 
 
 def execute(shards: Path, task: Task, fault: str | None = None) -> dict:
@@ -40,16 +44,34 @@ def execute(shards: Path, task: Task, fault: str | None = None) -> dict:
     the run's FAULT setting, read where the run started (workers forked from a server keep
     the environment the server started with)."""
     _one_thread()
-    if fault and fault in task.id:
-        os.kill(os.getpid(), signal.SIGSEGV)  # what a native parser's bad read does
     started = time.perf_counter()
     try:
+        if fault:
+            _inject(fault, task)
         manifest = write_task_output(shards, task, STAGES[task.stage](task))
     except Exception as exc:
         manifest = record_failure(
             shards, task, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=3)
         )
-    return manifest | {"seconds": round(time.perf_counter() - started, 4)}
+    return manifest | {
+        "seconds": round(time.perf_counter() - started, 4),
+        "peak_memory": peak_memory(),
+    }
+
+
+def _inject(fault: str, task: Task) -> None:
+    """The faults the tests inject: a segfault, as a native parser's bad read, or a leak, as
+    a parser that never frees (its worker's nanny must stop it)."""
+    leak = fault.startswith("leak:")
+    if fault.removeprefix("leak:") not in task.id:
+        return
+    if not leak:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    held = []
+    while len(held) * 64 * 1024**2 < LEAK_CAP:
+        held.append(b"\x01" * (64 * 1024**2))  # written, so resident
+        time.sleep(0.01)
+    raise RuntimeError("injected leak not stopped by a memory limit")
 
 
 def _one_thread() -> None:
@@ -96,8 +118,15 @@ class Engine:
     @classmethod
     @contextmanager
     def start(
-        cls, shards: Path, on_done: OnDone, workers: int, cluster: str | None = None
+        cls,
+        shards: Path,
+        on_done: OnDone,
+        workers: int,
+        cluster: str | None = None,
+        worker_memory: str = "auto",
     ) -> Iterator[Engine]:
+        """`worker_memory`: each local worker's limit (`4GiB`; `auto`: the machine's memory
+        shared between the workers); a worker that passes 95 % of it is restarted."""
         if not cluster and workers <= 0:
             yield cls(shards, on_done)
             return
@@ -112,6 +141,11 @@ class Engine:
             "distributed.scheduler.allowed-failures": 1,  # retried once, then an error
             "distributed.worker.daemon": False,  # tasks may start their own helpers
             "distributed.worker.memory.terminate": 0.95,  # a leaking parser is recycled
+            # Results are small manifests: nothing to spill. And a worker keeps freed memory
+            # in its heap (preload.py), so one paused for memory might never resume.
+            "distributed.worker.memory.target": False,
+            "distributed.worker.memory.spill": False,
+            "distributed.worker.memory.pause": False,
             "distributed.worker.multiprocessing-method": "forkserver",
         }
         _preload_workers()
@@ -121,6 +155,7 @@ class Engine:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
+                memory_limit=worker_memory,
                 host="127.0.0.1",  # loopback only
                 dashboard_address=None,
                 silence_logs=logging.CRITICAL,

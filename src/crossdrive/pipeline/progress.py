@@ -4,14 +4,16 @@ The running `crossdrive process` updates it as tasks finish (at most twice a sec
 to a temporary file and renamed, so a reader never sees half of it); `crossdrive status CASE`
 reads it from another terminal, and `--json` hands it to scripts. Figures: tasks done and
 left, bytes done (the byte ranges and file sizes the tasks cover), the rate since the stage
-started, an ETA from that rate, errors so far, and the worker time the stage's tasks took
-(what a stage costs, whatever ran beside it).
+started, an ETA from that rate, errors so far, the worker time the stage's tasks took
+(what a stage costs, whatever ran beside it), and the largest resident size a worker running
+them reached (memory stays bounded whatever the image size: docs/scaling.md).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +38,7 @@ class Counts:
     errors: int = 0
     resumed: int = 0  # done by an earlier run
     task_seconds: float = 0.0  # worker time of the tasks run by this run (cost, not wall)
+    peak_memory: int = 0  # bytes: the largest resident size of a worker that ran them
 
 
 @dataclass
@@ -49,7 +52,8 @@ class StageProgress:
         total = Counts()
         for counts in self.devices.values():
             for name, value in asdict(counts).items():
-                setattr(total, name, getattr(total, name) + value)
+                merge = max if name == "peak_memory" else sum
+                setattr(total, name, merge((getattr(total, name), value)))
         return total
 
 
@@ -81,6 +85,7 @@ class RunProgress:
         counts.errors += manifest.get("rows", {}).get("errors", 0)
         counts.resumed += bool(manifest.get("resumed"))
         counts.task_seconds = round(counts.task_seconds + manifest.get("seconds", 0.0), 4)
+        counts.peak_memory = max(counts.peak_memory, manifest.get("peak_memory", 0))
         self.write()
 
     def end_stage(self, stage: StageProgress) -> None:
@@ -98,6 +103,7 @@ class RunProgress:
             **self.run,
             "started": self.started,
             "updated": now,
+            "main_peak_memory": peak_memory(),  # this process: planning, loading, derive
             "stages": [_stage_dict(s, now) for s in self.stages],
         }
 
@@ -109,6 +115,11 @@ class RunProgress:
         partial = self.path.with_suffix(".json.partial")
         partial.write_text(json.dumps(self.as_dict(), indent=1))
         partial.replace(self.path)
+
+
+def peak_memory() -> int:
+    """The largest resident size this process has reached, in bytes (Linux counts KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _stage_dict(stage: StageProgress, now: float) -> dict:
