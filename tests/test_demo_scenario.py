@@ -245,6 +245,12 @@ def test_demo_end_to_end_recovers_every_planted_file(demo_run):
     assert who["b_cubed_precision"] >= 0.95, who
     assert who["b_cubed_recall"] >= 0.9, who
     assert who["b_cubed_recall_all"] >= 0.85, who
+    # SMS get their inferred owner: one of the owner's identifiers, with its own kind
+    owners = query(
+        directory / "case",
+        "SELECT DISTINCT kind, value FROM identifiers WHERE written LIKE '(device owner%'",
+    )
+    assert owners and all((kind == "phone") == value.startswith("+") for kind, value in owners)
     # Links: SMS get their inferred owner, so most true pairs are links, from every state
     assert who["communication_pairs_found"] >= 0.85 * who["communication_pairs"], who
     for state, row in who["links_by_state"].items():

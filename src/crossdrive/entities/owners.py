@@ -27,7 +27,7 @@ PLACE = f"coalesce(nullif(regexp_extract(path, '{PROFILE}', 1), ''), '')"
 # (device, profile) -> the one person owning its accounts; '' is "no profile".
 OWNERS = f"""
 SELECT i.device, {PLACE.replace("path", "i.path")} AS place, min(p.person) AS person,
-       min(p.value) AS value, min(p.kind) AS kind
+       min(p.value) AS value, arg_min(p.kind, p.value) AS kind  -- the kind of that value
 FROM identifiers i JOIN person_identifiers p ON p.value = i.value
 WHERE i.source = 'accounts'
 GROUP BY ALL HAVING count(DISTINCT p.person) = 1
