@@ -133,6 +133,30 @@ def test_a_task_that_leaks_past_the_worker_memory_limit_is_stopped_and_recorded(
     assert 50 * 2**20 < peaks["sweep"] < 2**30 and report["main_peak_memory"] > 0
 
 
+def test_a_stage_cut_differently_by_a_later_version_keeps_no_stale_rows(
+    built, reference, tmp_path, monkeypatch
+):
+    """A case processed with one batch size, then again by a version with another: the
+    stage's old tasks are dropped (rows and shards) as the new ones load, so nothing is
+    counted twice."""
+    from crossdrive.case import Case
+    from crossdrive.pipeline import run
+
+    complete, _duration = reference
+    case = new_case(tmp_path, built["mbr"])
+    assert run_process(case, "--workers", "2").wait(timeout=600) == 0
+    before = query(case, "SELECT count(DISTINCT task_id) FROM documents")[0][0]
+    monkeypatch.setattr(run, "CONTENT_FILES", 2)  # far smaller content batches
+    run.process(Case.open(case), workers=0)
+    after = query(case, "SELECT count(DISTINCT task_id) FROM documents")[0][0]
+    assert after > before  # the content stage was cut again
+    counts = {table: rows for table, (rows, _digest) in snapshot(case).items()}
+    assert counts == {table: rows for table, (rows, _digest) in complete.items()}
+    shards = {path.name for path in (case / "shards").iterdir() if ".content." in path.name}
+    loaded = {row[0] for row in query(case, "SELECT task_id FROM loaded_tasks")}
+    assert shards == {t for t in loaded if ".content." in t}  # the old shards are gone too
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 import threading
 from collections.abc import Callable
 
@@ -52,10 +53,18 @@ def plan_sweeps(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
            JOIN images i ON i.device = d.label AND i.segment = 0 ORDER BY d.label"""
     ).fetchall()
     return [
-        Task(device, "sweep", f"{start:014d}", {"image": path, "start": start, "length": length})
+        Task(
+            device, "sweep", _span(start, length), {"image": path, "start": start, "length": length}
+        )
         for device, size, path in rows
         for start, length in plan_pages(size)
     ]
+
+
+def _span(start: int, length: int) -> str:
+    """A byte range as a task unit: a stretch cut differently (another page or chunk size) is
+    another task, so a later version's run never takes an old task for its own."""
+    return f"{start:014d}-{start + length:014d}"
 
 
 CARVE_CHUNK = 64 * 1024 * 1024
@@ -84,7 +93,7 @@ def plan_carves(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
                 "walks": walks.get(device, []),  # allocated runs are read from these
                 "case": str(case.root),
             }
-            tasks.append(Task(device, "carve", f"{at:014d}", inputs))
+            tasks.append(Task(device, "carve", _span(at, inputs["length"]), inputs))
     return tasks
 
 
@@ -118,7 +127,9 @@ def plan_contents(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
                         "count": count,
                         "bytes": total,  # for progress: what the batch's files hold
                     }
-                    tasks.append(Task(walk.device, "content", f"{walk.unit}.{first:07d}", inputs))
+                    # its files' range: a batch cut differently is another task
+                    unit = f"{walk.unit}.{first:07d}-{index:07d}"
+                    tasks.append(Task(walk.device, "content", unit, inputs))
                 first, total = index, 0
             total += size or 0
     return tasks
@@ -140,8 +151,10 @@ def plan_carved_contents(case: Case, con: duckdb.DuckDBPyConnection) -> list[Tas
     tasks = []
     for device, files in carved.items():
         for first in range(0, len(files), CARVED_FILES):
-            unit = "all" if len(files) <= CARVED_FILES else f"{first:07d}"
-            inputs = {"case": str(case.root), "carved": files[first : first + CARVED_FILES]}
+            batch = files[first : first + CARVED_FILES]
+            end = first + len(batch)
+            unit = "all" if len(files) <= CARVED_FILES else f"{first:07d}-{end:07d}"
+            inputs = {"case": str(case.root), "carved": batch}
             tasks.append(Task(device, "carved-content", unit, inputs))
     return tasks
 
@@ -207,7 +220,7 @@ def process(
                 notify(progress)
                 for stage in wait:
                     engine.wait(planned[stage])
-                    load(case, con, planned[stage])
+                    load(case, con, planned[stage], stage)
                     progress.end_stage(stages[stage])
         current = progress.stage("derive", [])
         notify(progress)
@@ -224,9 +237,17 @@ def process(
     return counts
 
 
-def load(case: Case, con: duckdb.DuckDBPyConnection, tasks: list[Task]) -> None:
-    """Merge the shards of finished tasks not yet in the store."""
+def load(case: Case, con: duckdb.DuckDBPyConnection, tasks: list[Task], stage: str) -> None:
+    """Merge the shards of finished tasks not yet in the store, and drop the stage's tasks
+    this run no longer plans: a case first processed by a version that cut the stage
+    differently (another batch size) would otherwise keep their rows beside the new ones."""
     loaded = database.loaded_tasks(con)
+    planned = {task.id for task in tasks}
+    marker = f".{stage}."  # task ids are device.stage.unit
+    stale = sorted(t for t in loaded if marker in t and t not in planned)
+    database.drop_tasks(con, stale)
+    for task_id in stale:
+        shutil.rmtree(case.shards / task_id, ignore_errors=True)
     database.load_tasks(
         con,
         {

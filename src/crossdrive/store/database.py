@@ -137,5 +137,20 @@ def load_tasks(con: duckdb.DuckDBPyConnection, shard_dirs: dict[str, Path]) -> N
             raise
 
 
+def drop_tasks(con: duckdb.DuckDBPyConnection, task_ids: list[str]) -> None:
+    """Remove every row of these tasks from the store, in one transaction."""
+    if not task_ids:
+        return
+    con.execute("BEGIN")
+    try:
+        for name in SHARDED:
+            con.execute(f'DELETE FROM "{name}" WHERE list_contains(?, task_id)', [task_ids])
+        con.execute("DELETE FROM loaded_tasks WHERE list_contains(?, task_id)", [task_ids])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def loaded_tasks(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT task_id FROM loaded_tasks").fetchall()}
