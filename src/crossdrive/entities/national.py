@@ -62,7 +62,7 @@ def find(text: str, forms: dict[str, str]) -> Iterator[tuple[str, str]]:
     of the case: the longest run of digit groups that is one."""
     if not forms:
         return
-    for candidate in _candidates(text[:MAX_TEXT]):
+    for candidate in _candidates(text):
         if candidate.group().startswith("00") or AFTER_COUNTRY.search(
             text, max(0, candidate.start() - 6), candidate.start()
         ):
@@ -76,7 +76,7 @@ def find(text: str, forms: dict[str, str]) -> Iterator[tuple[str, str]]:
 
 
 def _candidates(text: str) -> Iterator[re.Match]:
-    for run in RUNS.finditer(text):
+    for run in RUNS.finditer(text, 0, MAX_TEXT):  # no copy of a long text
         yield from CANDIDATE.finditer(text, run.start(), run.end())
 
 

@@ -115,10 +115,9 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
     for statement in (PARTIES, LISTED, LISTS):
         con.execute(statement)
     con.execute("DELETE FROM links")
-    con.execute(
+    return con.execute(
         f"""INSERT INTO links
             SELECT kind, source, target, channels, weight, round(strength, 6), first_seen,
                    last_seen, to_json(evidence)::VARCHAR
             FROM ({LINKS})"""
-    )
-    return con.execute("SELECT count(*) FROM links").fetchone()[0]
+    ).fetchone()[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import shutil
 import threading
 from collections.abc import Callable
 
@@ -13,7 +12,14 @@ from crossdrive.case import Case
 from crossdrive.pipeline.executor import Engine
 from crossdrive.pipeline.progress import RunProgress, StageProgress
 from crossdrive.pipeline.stages import CONTENT_FILTER, CONTENT_ORDER
-from crossdrive.pipeline.tasks import Task, clear_partials, done_dir, is_done
+from crossdrive.pipeline.tasks import (
+    Task,
+    clear_partials,
+    done_dir,
+    is_done,
+    of_stage,
+    remove_shards,
+)
 from crossdrive.store import database
 from crossdrive.sweep.pages import plan_pages
 
@@ -141,7 +147,7 @@ CARVED_FILES = 200  # carved files per task
 def plan_carved_contents(case: Case, con: duckdb.DuckDBPyConnection) -> list[Task]:
     """Batches of the files the carve stage saved, per device: a device whose free space is
     full of text gives thousands, which one task would parse alone while the other workers
-    wait (70 s on a 1.9 GB case). A device with one batch keeps the unit `all`."""
+    wait (70 s on a 1.9 GB case)."""
     rows = con.execute(
         'SELECT device, saved_as, "offset" FROM carved ORDER BY device, "offset"'
     ).fetchall()
@@ -152,8 +158,7 @@ def plan_carved_contents(case: Case, con: duckdb.DuckDBPyConnection) -> list[Tas
     for device, files in carved.items():
         for first in range(0, len(files), CARVED_FILES):
             batch = files[first : first + CARVED_FILES]
-            end = first + len(batch)
-            unit = "all" if len(files) <= CARVED_FILES else f"{first:07d}-{end:07d}"
+            unit = f"{first:07d}-{first + len(batch):07d}"  # its files' range
             inputs = {"case": str(case.root), "carved": batch}
             tasks.append(Task(device, "carved-content", unit, inputs))
     return tasks
@@ -243,11 +248,9 @@ def load(case: Case, con: duckdb.DuckDBPyConnection, tasks: list[Task], stage: s
     differently (another batch size) would otherwise keep their rows beside the new ones."""
     loaded = database.loaded_tasks(con)
     planned = {task.id for task in tasks}
-    marker = f".{stage}."  # task ids are device.stage.unit
-    stale = sorted(t for t in loaded if marker in t and t not in planned)
+    stale = sorted(t for t in loaded if of_stage(t, stage) and t not in planned)
     database.drop_tasks(con, stale)
-    for task_id in stale:
-        shutil.rmtree(case.shards / task_id, ignore_errors=True)
+    remove_shards(case.shards, stale)
     database.load_tasks(
         con,
         {

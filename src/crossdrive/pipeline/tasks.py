@@ -39,6 +39,11 @@ class Task:
         return asdict(self)
 
 
+def of_stage(task_id: str, stage: str) -> bool:
+    """Whether a task id (`device.stage.unit`, see `Task.id`) is one of `stage`'s."""
+    return f".{stage}." in task_id
+
+
 def done_dir(shards: Path, task: Task) -> Path:
     return shards / task.id
 
@@ -81,6 +86,12 @@ def write_task_output(shards: Path, task: Task, tables: dict[str, Iterable[dict]
             pass
     shutil.rmtree(partial, ignore_errors=True)
     return manifest
+
+
+def remove_shards(shards: Path, task_ids: list[str]) -> None:
+    """Remove the shard directories of these tasks (tasks a run no longer plans)."""
+    for task_id in task_ids:
+        shutil.rmtree(shards / task_id, ignore_errors=True)
 
 
 def clear_partials(shards: Path) -> None:

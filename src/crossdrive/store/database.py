@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -119,10 +121,9 @@ def load_tasks(con: duckdb.DuckDBPyConnection, shard_dirs: dict[str, Path]) -> N
     ids = sorted(shard_dirs)
     for first in range(0, len(ids), LOAD_BATCH):
         batch = ids[first : first + LOAD_BATCH]
-        con.execute("BEGIN")
-        try:
+        with _transaction(con):
+            _delete_rows(con, batch)
             for name in SHARDED:
-                con.execute(f'DELETE FROM "{name}" WHERE list_contains(?, task_id)', [batch])
                 shards = [
                     str(shard_dirs[i] / f"{name}.parquet")
                     for i in batch
@@ -131,25 +132,30 @@ def load_tasks(con: duckdb.DuckDBPyConnection, shard_dirs: dict[str, Path]) -> N
                 if shards:
                     con.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet(?)', [shards])
             con.executemany("INSERT OR IGNORE INTO loaded_tasks VALUES (?)", [[i] for i in batch])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
 
 
 def drop_tasks(con: duckdb.DuckDBPyConnection, task_ids: list[str]) -> None:
     """Remove every row of these tasks from the store, in one transaction."""
-    if not task_ids:
-        return
+    if task_ids:
+        with _transaction(con):
+            _delete_rows(con, task_ids)
+            con.execute("DELETE FROM loaded_tasks WHERE list_contains(?, task_id)", [task_ids])
+
+
+def _delete_rows(con: duckdb.DuckDBPyConnection, task_ids: list[str]) -> None:
+    for name in SHARDED:
+        con.execute(f'DELETE FROM "{name}" WHERE list_contains(?, task_id)', [task_ids])
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("BEGIN")
     try:
-        for name in SHARDED:
-            con.execute(f'DELETE FROM "{name}" WHERE list_contains(?, task_id)', [task_ids])
-        con.execute("DELETE FROM loaded_tasks WHERE list_contains(?, task_id)", [task_ids])
-        con.execute("COMMIT")
-    except Exception:
+        yield
+    except BaseException:
         con.execute("ROLLBACK")
         raise
+    con.execute("COMMIT")
 
 
 def loaded_tasks(con: duckdb.DuckDBPyConnection) -> set[str]:

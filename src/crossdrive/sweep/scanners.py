@@ -375,11 +375,9 @@ def scan(buffer: bytes, found: Found | None = None) -> list[Hit]:
     for pattern, positions in found.triggers.items():
         index, encoding = meaning[pattern]
         if encoding != "utf-8":
-            _windowed(index, encoding, buffer, positions, wide)
-        elif index == EMAIL:
-            _emails_at(buffer, positions, hits)
+            check(index, encoding, buffer, positions, wide)
         else:
-            _windowed(index, encoding, buffer, positions, shared if index in SHARED else hits)
+            check(index, encoding, buffer, positions, shared if index in SHARED else hits)
     seen: set[tuple[str, int]] = set()
     for hit in shared:
         key = (hit.scanner, hit.start)
@@ -388,6 +386,14 @@ def scan(buffer: bytes, found: Found | None = None) -> list[Hit]:
             hits.append(hit)
     hits.extend(_one_reading(wide))
     return hits
+
+
+def check(index: int, encoding: str, buffer: bytes, positions: list[int], out: list[Hit]) -> None:
+    """One scanner's exact check and validation at its trigger positions in one encoding."""
+    if encoding == "utf-8" and index == EMAIL:
+        _emails_at(buffer, positions, out)
+    else:
+        _windowed(index, encoding, buffer, positions, out)
 
 
 def _one_reading(hits: list[Hit]) -> Iterator[Hit]:
@@ -442,8 +448,7 @@ def _windowed(index: int, encoding: str, buffer: bytes, positions: list[int], ou
     """The scanner's full expression over the windows around its triggers."""
     scanner = SCANNERS[index]
     width = 1 if encoding == "utf-8" else 2
-    back = scanner.back * width
-    for lo, hi in _windows(positions, back, scanner.forward * width, len(buffer)):
+    for lo, hi in _windows(positions, scanner.back * width, scanner.forward * width, len(buffer)):
         if width == 1:
             _matches_in(index, buffer, positions, lo, hi, out)
             continue
