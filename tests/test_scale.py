@@ -198,3 +198,23 @@ def test_status_shows_progress_per_stage_and_device(built_case):
     for stage in report["run"]["stages"]:
         assert stage["done"] == stage["tasks"] and stage["errors"] >= 0
         assert set(stage["devices"]) <= {"NTFS", "FAT", "EXT", "MBR", "GPT"}
+
+
+def test_queued_tasks_start_by_priority_then_size(tmp_path):
+    """The engine's queue: a task of a stage the run waits on starts before the sweep pages
+    queued earlier at a lower priority, and within a priority the larger tasks go first (the
+    in-process engine; Dask is handed the same ranks)."""
+    from crossdrive.pipeline.executor import Engine
+    from crossdrive.pipeline.tasks import Task
+
+    image = str(tmp_path / "absent.img")  # each task fails fast, into its error row
+    pages = [Task("D", "sweep", f"page{n}", {"image": image, "length": n * 10}) for n in (1, 3, 2)]
+    walk = Task("D", "walk", "p1", {"image": image})
+    ran = []
+    with Engine.start(tmp_path / "shards", lambda task, _m: ran.append(task.unit), 0) as engine:
+        engine.submit(pages, priority=1)
+        engine.submit([walk], priority=4)
+        engine.wait([walk])
+        assert ran == ["p1"]  # the walk, ahead of the three pages queued before it
+        engine.wait(pages)
+    assert ran == ["p1", "page3", "page2", "page1"]

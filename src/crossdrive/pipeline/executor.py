@@ -18,17 +18,18 @@ its nanny while its task is re-run elsewhere; a `ProcessPoolExecutor` breaks for
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import os
 import signal
 import time
 import traceback
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from crossdrive.pipeline.progress import peak_memory
+from crossdrive.pipeline.progress import peak_memory, task_bytes
 from crossdrive.pipeline.stages import STAGES
 from crossdrive.pipeline.tasks import Task, write_task_output
 
@@ -107,7 +108,8 @@ class Engine:
         self.shards = shards
         self.on_done = on_done  # called once for each task as it finishes
         self.client = client  # None: in this process
-        self.queued: deque[Task] = deque()  # in-process: tasks not yet run
+        self.queued: list[tuple[int, int, Task]] = []  # in-process: a heap of tasks not yet run
+        self.order = itertools.count()  # in-process: equal ranks run in the order queued
         self.running: dict = {}  # Dask: future -> task
         self.completed = None  # Dask: as_completed over every future submitted
         self.submitted: set[str] = set()
@@ -164,18 +166,27 @@ class Engine:
         ):
             yield cls(shards, on_done, client)
 
-    def submit(self, tasks: Iterable[Task]) -> None:
-        """Queue the tasks (the run leaves out those an earlier run did)."""
+    def submit(self, tasks: Iterable[Task], priority: int = 0) -> None:
+        """Queue the tasks (the run leaves out those an earlier run did). Queued tasks start in
+        order of `priority` (highest first), then of size (`task_bytes`, largest first)."""
         pending = list(tasks)
         self.submitted.update(task.id for task in pending)
+        ranks = {task.id: _rank(task, priority) for task in pending}
         if self.client is None:
-            self.queued.extend(pending)
+            for task in pending:
+                heapq.heappush(self.queued, (-ranks[task.id], next(self.order), task))
             return
         from distributed import as_completed
 
         futures = {
             self.client.submit(
-                execute, self.shards, task, self.fault, key=f"{task.id}-{self.run_key}", pure=False
+                execute,
+                self.shards,
+                task,
+                self.fault,
+                key=f"{task.id}-{self.run_key}",
+                pure=False,
+                priority=ranks[task.id],
             ): task
             for task in pending
         }
@@ -196,7 +207,7 @@ class Engine:
 
     def _next(self) -> tuple[Task, dict]:
         if self.client is None:
-            task = self.queued.popleft()
+            task = heapq.heappop(self.queued)[2]
             return task, execute(self.shards, task, self.fault)
         future = next(self.completed)
         task = self.running.pop(future)
@@ -207,6 +218,13 @@ class Engine:
             manifest = record_failure(self.shards, task, reason)
         future.release()
         return task, manifest
+
+
+SIZE_BITS = 48  # task sizes up to 256 TiB order tasks within a priority
+
+
+def _rank(task: Task, priority: int) -> int:
+    return (priority << SIZE_BITS) | min(task_bytes(task), (1 << SIZE_BITS) - 1)
 
 
 def _preload_workers() -> None:

@@ -166,15 +166,18 @@ def plan_carved_contents(case: Case, con: duckdb.DuckDBPyConnection) -> list[Tas
 
 # The order of the run: each step queues the tasks of some stages, then waits for some. A
 # stage is planned from what earlier steps loaded (walks need the volumes; carving and content
-# the file listings; carved content the carved files); the sweep needs only the devices, so it
-# is queued with the walks and waited for last: its pages keep the workers busy while the run
-# waits on the walks and plans what follows. Within a step the longest tasks go first.
+# the file listings; carved content the carved files). The sweep needs only the devices: it is
+# queued first, at the lowest priority, and waited for last, so its pages fill every moment a
+# worker would otherwise wait for the run to load a stage and plan the next.
 STEPS: list[tuple[list[tuple[str, Planner]], list[str]]] = [
-    ([("volumes", plan_volumes)], ["volumes"]),
-    ([("walk", plan_walks), ("sweep", plan_sweeps)], ["walk"]),
-    ([("content", plan_contents), ("carve", plan_carves)], ["content", "carve", "sweep"]),
-    ([("carved-content", plan_carved_contents)], ["carved-content"]),
+    ([("volumes", plan_volumes), ("sweep", plan_sweeps)], ["volumes"]),
+    ([("walk", plan_walks)], ["walk"]),
+    ([("content", plan_contents), ("carve", plan_carves)], ["content", "carve"]),
+    ([("carved-content", plan_carved_contents)], ["carved-content", "sweep"]),
 ]
+# A queued task runs before those of lower priority: stages that others are planned from
+# first; within a priority, the larger tasks first, so the run does not end on one long task.
+PRIORITY = {"volumes": 5, "walk": 4, "content": 3, "carve": 3, "carved-content": 2, "sweep": 1}
 
 OnProgress = Callable[[RunProgress], None]
 DERIVE = "crossdrive.pipeline.derive"
@@ -221,7 +224,7 @@ def process(
                             progress.done(stages[stage], task, {"rows": {}, "resumed": True})
                         else:
                             pending.append(task)
-                    engine.submit(pending)
+                    engine.submit(pending, PRIORITY[stage])
                 notify(progress)
                 for stage in wait:
                     engine.wait(planned[stage])
