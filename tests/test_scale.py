@@ -218,3 +218,29 @@ def test_queued_tasks_start_by_priority_then_size(tmp_path):
         assert ran == ["p1"]  # the walk, ahead of the three pages queued before it
         engine.wait(pages)
     assert ran == ["p1", "page3", "page2", "page1"]
+
+
+def test_a_worker_keeps_its_temporary_files_in_its_own_directory_and_clears_dead_ones(
+    tmp_path, monkeypatch
+):
+    """A worker killed mid-task leaves its copy of the file it parsed: the next worker's first
+    task removes the directories of workers no longer alive, and keeps the live ones'."""
+    import tempfile
+
+    from crossdrive.pipeline import executor
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(executor, "_scratch", [])
+    dead = tmp_path / f"{executor.SCRATCH}999999999"  # above any pid_max: never alive
+    (dead / "content-x").mkdir(parents=True)
+    (dead / "content-x" / "copy.pst").write_bytes(b"evidence")
+    live = tmp_path / f"{executor.SCRATCH}{os.getppid()}"
+    live.mkdir()
+    executor._own_scratch()
+    mine = tmp_path / f"{executor.SCRATCH}{os.getpid()}"
+    assert not dead.exists() and live.is_dir()
+    assert tempfile.gettempdir() == str(mine) and mine.is_dir()
+    with tempfile.TemporaryDirectory(prefix="content-") as folder:
+        assert Path(folder).parent == mine
+    executor._own_scratch()  # later tasks: the same directory
+    assert tempfile.gettempdir() == str(mine)

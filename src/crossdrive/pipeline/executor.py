@@ -22,14 +22,16 @@ import heapq
 import itertools
 import logging
 import os
+import shutil
 import signal
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from crossdrive.pipeline.progress import peak_memory, task_bytes
+from crossdrive.pipeline.progress import alive, peak_memory, task_bytes
 from crossdrive.pipeline.stages import STAGES
 from crossdrive.pipeline.tasks import Task, write_task_output
 
@@ -45,6 +47,7 @@ def execute(shards: Path, task: Task, fault: str | None = None) -> dict:
     the run's FAULT setting, read where the run started (workers forked from a server keep
     the environment the server started with)."""
     _one_thread()
+    _own_scratch()
     started = time.perf_counter()
     try:
         if fault:
@@ -83,6 +86,26 @@ def _one_thread() -> None:
     if pa.cpu_count() != 1:
         pa.set_cpu_count(1)
         pa.set_io_thread_count(1)
+
+
+SCRATCH = "crossdrive-worker-"  # + the worker's pid: its temporary files, in the system's
+_scratch: list[Path] = []  # this process's, once made
+
+
+def _own_scratch() -> None:
+    """Every temporary file a task makes (a copy of the file being parsed, a carved database
+    checked) goes into one directory of this worker's. A worker killed mid-task (a native
+    parser's segfault, its memory limit) leaves that directory behind, up to a 4 GiB copy of
+    evidence: the next worker that starts on this machine removes those of dead workers."""
+    if not _scratch:
+        base = Path(tempfile.gettempdir())
+        for left in base.glob(f"{SCRATCH}*"):
+            pid = left.name.removeprefix(SCRATCH)
+            if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
+                shutil.rmtree(left, ignore_errors=True)
+        _scratch.append(base / f"{SCRATCH}{os.getpid()}")
+    _scratch[0].mkdir(mode=0o700, exist_ok=True)
+    tempfile.tempdir = str(_scratch[0])
 
 
 def record_failure(shards: Path, task: Task, message: str, detail: str = "") -> dict:

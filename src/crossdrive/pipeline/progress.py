@@ -154,12 +154,13 @@ def read(case_root: Path) -> dict | None:
     if not path.exists():
         return None
     report = json.loads(path.read_text())
-    if report["state"] == "running" and not _alive(report["pid"]):
+    if report["state"] == "running" and not alive(report["pid"]):
         report["state"] = "interrupted"
     return report
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs on this machine."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

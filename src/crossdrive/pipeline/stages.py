@@ -198,7 +198,7 @@ def content_stage(task: Task) -> dict[str, Iterable[dict]]:
     out = Output()
     with (
         FileSystemReader(Path(task.inputs["image"]), task.inputs["fs_offset"]) as reader,
-        tempfile.TemporaryDirectory(prefix="crossdrive-content-") as folder,
+        tempfile.TemporaryDirectory(prefix="content-") as folder,
     ):
         for path, inode, attr_type, attr_id, size, state, runs, resident in files:
             origin = Origin(task.device, task.inputs["partition"], path, state, inode, _runs(runs))
