@@ -195,6 +195,11 @@ def test_status_shows_progress_per_stage_and_device(built_case):
         assert stage in shown
     report = json.loads(crossdrive("status", built_case, "--json"))
     assert report["case"]["name"] and report["run"]["state"] == "finished"
+    # the full-text index is built once the records are loaded, before derive (which then
+    # finds it current), while the sweep may still run
+    order = [stage["stage"] for stage in report["run"]["stages"]]
+    assert order.index("carved-content") < order.index("index") < order.index("derive")
+    assert (built_case / "index" / "built-from").exists()
     for stage in report["run"]["stages"]:
         assert stage["done"] == stage["tasks"] and stage["errors"] >= 0
         assert set(stage["devices"]) <= {"NTFS", "FAT", "EXT", "MBR", "GPT"}

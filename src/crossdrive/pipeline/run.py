@@ -179,6 +179,20 @@ STEPS: list[tuple[list[tuple[str, Planner]], list[str]]] = [
 # first; within a priority, the larger tasks first, so the run does not end on one long task.
 PRIORITY = {"volumes": 5, "walk": 4, "content": 3, "carve": 3, "carved-content": 2, "sweep": 1}
 
+
+def index_records(case: Case, con: duckdb.DuckDBPyConnection) -> None:
+    from crossdrive import fulltext
+
+    fulltext.build(con, case.root / "index")
+
+
+# Work of the main process that can start as soon as a stage is loaded, while the workers
+# finish the rest: the full-text index needs only the records (messages, documents), complete
+# once carved content is loaded, and is built while the sweep's last pages run instead of
+# after them (derive then finds it current).
+ONCE_LOADED: dict[str, tuple[str, Callable[[Case, duckdb.DuckDBPyConnection], None]]] = {
+    "carved-content": ("index", index_records),
+}
 OnProgress = Callable[[RunProgress], None]
 DERIVE = "crossdrive.pipeline.derive"
 
@@ -230,6 +244,12 @@ def process(
                     engine.wait(planned[stage])
                     load(case, con, planned[stage], stage)
                     progress.end_stage(stages[stage])
+                    if stage in ONCE_LOADED:
+                        name, work = ONCE_LOADED[stage]
+                        current = progress.stage(name, [])
+                        notify(progress)
+                        work(case, con)
+                        progress.end_stage(current)
         current = progress.stage("derive", [])
         notify(progress)
         derive_modules.join()
