@@ -78,8 +78,9 @@ def build(con: duckdb.DuckDBPyConnection, folder: Path) -> int | None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     index = tantivy.Index(_schema(), path=str(folder))
-    # the index is built after the tasks, when the workers are idle: one indexing thread per
-    # core (on 365 MB of text, 7 s with one thread)
+    # one indexing thread per core, up to 4 (on 365 MB of text, 7 s with one thread); a run
+    # builds the index while the sweep's last pages run (its threads share the cores with the
+    # workers), and after an analyst's decision nothing else runs
     threads = min(4, os.cpu_count() or 1)
     writer = index.writer(heap_size=128 * 1024 * 1024 * threads, num_threads=threads)
     count = 0
