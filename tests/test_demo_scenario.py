@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import unicodedata
 from collections import Counter
@@ -394,3 +395,48 @@ def test_planted_files_open_with_their_formats_readers(tmp_path):
             continue
         checked[fmt] += 1
     assert len(checked) >= 14, checked
+
+
+def test_text_read_by_tasks_gives_the_rows_read_in_one_process(demo_run, tmp_path, monkeypatch):
+    """Derive's reading of message and document text as tasks (`pipeline.texts`): the demo's
+    texts cut into many small files, read by two local workers, one of whose tasks crashes its
+    worker twice and is read in this process instead; identifiers and name mentions are the
+    rows `read_here` gives, and nothing is left in the shards."""
+    from crossdrive.case import Case
+    from crossdrive.entities import identities, mentions, occurrences
+    from crossdrive.entities.texts import read_here
+    from crossdrive.pipeline import texts
+    from crossdrive.pipeline.executor import FAULT, Engine
+
+    directory, _truth, _output = demo_run
+    shutil.copytree(directory / "case", tmp_path / "case")
+    case = Case.open(tmp_path / "case")
+    monkeypatch.setattr(texts, "TEXT_CHARS", 64 * 1024)
+    monkeypatch.setenv(FAULT, "in_documents.00001")
+
+    def rows(con) -> tuple:
+        return (
+            con.execute("SELECT * FROM identifiers ORDER BY ALL").fetchall(),
+            con.execute("SELECT * FROM name_mentions ORDER BY ALL").fetchall(),
+        )
+
+    def read_all(con, read) -> tuple:
+        occurrences.build(con, read)
+        mentions.build(con, identities.resolve(con, case.decisions()), read)
+        return rows(con)
+
+    ran: list[str] = []
+    with case.connect() as con:
+        here = read_all(con, read_here)
+        with Engine.start(case.shards, lambda task, _m: ran.append(task.id), 2) as engine:
+
+            def run_tasks(_stage, tasks):
+                engine.submit(tasks, 6)
+                engine.wait(tasks)
+
+            by_tasks = read_all(con, texts.read_by_tasks(case, run_tasks))
+    assert by_tasks == here and len(here[0]) > 1000 and here[1]
+    assert len([t for t in ran if ".in_documents." in t]) > 3  # the documents: many tasks
+    assert "case.text.in_documents.00001" in ran  # crashed twice, then read here
+    assert not (case.shards / "texts").exists()
+    assert not [p for p in case.shards.iterdir() if p.name.startswith("case.text.")]

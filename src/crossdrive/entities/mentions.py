@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import duckdb
 from anyascii import anyascii
@@ -26,7 +27,7 @@ from anyascii import anyascii
 from crossdrive.entities.identifiers import WORDS, Key, name_keys
 from crossdrive.entities.identities import Person
 from crossdrive.entities.occurrences import DOCUMENT_RECORD, MESSAGE_RECORD, PROVENANCE
-from crossdrive.store.database import insert_rows
+from crossdrive.entities.texts import ReadTexts, read_here
 from crossdrive.text import index_form
 
 MAX_TEXT = 1 << 20  # characters of one text searched
@@ -69,7 +70,7 @@ def find(text: str, names: dict[Key, tuple[str, str]], starts: dict[str, set[int
 
 
 TEXTS = f"""
-SELECT 'messages', concat_ws(' ', subject, body), device, {PROVENANCE}, {MESSAGE_RECORD}
+SELECT 'messages', concat_ws(' ', subject, body) AS text, device, {PROVENANCE}, {MESSAGE_RECORD}
 FROM messages WHERE body IS NOT NULL OR subject IS NOT NULL
 UNION ALL
 SELECT 'documents', text, device, {PROVENANCE}, {DOCUMENT_RECORD}
@@ -77,9 +78,11 @@ FROM documents WHERE text IS NOT NULL
 """
 
 
-def build(con: duckdb.DuckDBPyConnection, persons: list[Person]) -> int:
+def build(
+    con: duckdb.DuckDBPyConnection, persons: list[Person], read_texts: ReadTexts = read_here
+) -> int:
     """Replace `name_mentions` (`persons` as `identities.resolve` gave them); returns the
-    number of names found."""
+    number of names found. Texts are read by `read_texts` (see `entities.texts`)."""
     con.execute("DELETE FROM name_mentions")
     names = gazetteer(con, persons)
     if not names:
@@ -87,11 +90,18 @@ def build(con: duckdb.DuckDBPyConnection, persons: list[Person]) -> int:
     starts: dict[str, set[int]] = defaultdict(set)
     for key in names:
         starts[key[0]].add(len(key))
-    cursor = con.cursor().execute(TEXTS)  # its own cursor: the inserts below would end it
-    total = 0
-    while batch := cursor.fetchmany(5000):
-        total += insert_rows(con, "name_mentions", list(_mentions(batch, names, starts)))
-    return total
+    return read_texts(con, TEXTS, named_in, Gazetteer(names, dict(starts)), "name_mentions")
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    names: dict[Key, tuple[str, str]]  # word sequence -> (person, name as written)
+    starts: dict[str, set[int]]  # first word -> the lengths of the names it starts
+
+
+def named_in(batch: list[tuple], gazetteer: Gazetteer) -> list[dict]:
+    """The `name_mentions` rows of `TEXTS` rows."""
+    return list(_mentions(batch, gazetteer.names, gazetteer.starts))
 
 
 def _mentions(

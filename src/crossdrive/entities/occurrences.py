@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 import duckdb
@@ -27,6 +28,7 @@ import pyarrow as pa
 
 from crossdrive.entities import national
 from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
+from crossdrive.entities.texts import ReadTexts, read_here
 from crossdrive.store.database import insert_rows
 from crossdrive.sweep.scanners import scan
 from crossdrive.sweep.validators import email_address
@@ -118,8 +120,9 @@ def device_regions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {device: region for device, region in regions.items() if region}
 
 
-def build(con: duckdb.DuckDBPyConnection) -> int:
-    """Replace the `identifiers` table; returns the number of occurrences."""
+def build(con: duckdb.DuckDBPyConnection, read_texts: ReadTexts = read_here) -> int:
+    """Replace the `identifiers` table; returns the number of occurrences. Message and
+    document text is read by `read_texts` (in this process, or by the run's tasks)."""
     regions = device_regions(con)
     con.execute("DELETE FROM identifiers")
     schema = pa.schema([("device", pa.string()), ("region", pa.string())])
@@ -131,18 +134,34 @@ def build(con: duckdb.DuckDBPyConnection) -> int:
     while batch := cursor.fetchmany(50_000):
         total += _insert(con, list(_normalised(batch, regions)))
     forms = national.known_forms(con)  # the case's numbers in full, as written nationally
-    cursor = con.cursor().execute(BODIES)
-    while batch := cursor.fetchmany(1000):
-        total += _insert(con, list(_quoted(batch, regions, forms)))
-    cursor = con.cursor().execute(DOCUMENT_TEXTS)  # each document's text read once for all
-    while batch := cursor.fetchmany(1000):
-        rows = [*_quoted(batch, regions, forms), *_written_in(batch, regions)]
-        total += _insert(con, rows)
+    context = TextContext(regions, forms)
+    total += read_texts(con, BODIES, in_bodies, context, "identifiers")
+    total += read_texts(con, DOCUMENT_TEXTS, in_documents, context, "identifiers")
     cursor = con.cursor().execute(SIGNED)
     while batch := cursor.fetchmany(1000):
         total += _insert(con, list(_signed(batch, regions)))
     national.resolve_records(con, forms)
     return total
+
+
+@dataclass(frozen=True)
+class TextContext:
+    """What reading numbers in text needs from the whole case: each device's region, and the
+    national forms of the case's numbers (`national.known_forms`)."""
+
+    regions: dict[str, str]
+    forms: dict[str, str]
+
+
+def in_bodies(batch: list[tuple], context: TextContext) -> list[dict]:
+    """The numbers quoted in `BODIES` rows."""
+    return list(_quoted(batch, context.regions, context.forms))
+
+
+def in_documents(batch: list[tuple], context: TextContext) -> list[dict]:
+    """The numbers, addresses and handles in `DOCUMENT_TEXTS` rows, each text read once."""
+    regions = context.regions
+    return [*_quoted(batch, regions, context.forms), *_written_in(batch, regions)]
 
 
 # Mail whose body ends in a signature block ("-- " on a line of its own, RFC 3676 4.3).
@@ -203,7 +222,7 @@ def _insert(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
 # Text that may quote numbers in national form: message bodies, and document text
 # (`DOCUMENT_TEXTS`, read with the documents' addresses).
 BODIES = f"""
-SELECT device, body, 'mention', 'messages', {PROVENANCE}, {MESSAGE_RECORD} FROM messages
+SELECT device, body AS text, 'mention', 'messages', {PROVENANCE}, {MESSAGE_RECORD} FROM messages
  WHERE body IS NOT NULL
 """
 MENTION_TEXT = 65536  # characters of one text searched for numbers

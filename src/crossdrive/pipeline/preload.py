@@ -20,6 +20,7 @@ import ctypes
 
 import distributed  # noqa: F401  (the worker itself)
 
+from crossdrive.entities import mentions, occurrences  # noqa: F401  (derive's text readers)
 from crossdrive.pipeline import executor, stages  # noqa: F401  (every stage and parser)
 from crossdrive.sweep import scanners
 

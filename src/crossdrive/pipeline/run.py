@@ -20,6 +20,7 @@ from crossdrive.pipeline.tasks import (
     of_stage,
     remove_shards,
 )
+from crossdrive.pipeline.texts import read_by_tasks
 from crossdrive.store import database
 from crossdrive.sweep.pages import plan_pages
 
@@ -177,7 +178,15 @@ STEPS: list[tuple[list[tuple[str, Planner]], list[str]]] = [
 ]
 # A queued task runs before those of lower priority: stages that others are planned from
 # first; within a priority, the larger tasks first, so the run does not end on one long task.
-PRIORITY = {"volumes": 5, "walk": 4, "content": 3, "carve": 3, "carved-content": 2, "sweep": 1}
+PRIORITY = {
+    "text": 6,  # derive's readings of text (pipeline.texts), queued when nothing else is
+    "volumes": 5,
+    "walk": 4,
+    "content": 3,
+    "carve": 3,
+    "carved-content": 2,
+    "sweep": 1,
+}
 
 
 def index_records(case: Case, con: duckdb.DuckDBPyConnection) -> None:
@@ -250,11 +259,19 @@ def process(
                         notify(progress)
                         work(case, con)
                         progress.end_stage(current)
-        current = progress.stage("derive", [])
-        notify(progress)
-        derive_modules.join()
-        importlib.import_module(DERIVE).derive(case, con)
-        progress.end_stage(current)
+            current = progress.stage("derive", [])
+            notify(progress)
+
+            def run_tasks(stage: str, tasks: list[Task]) -> None:  # derive's text tasks
+                stages[stage] = progress.stage(stage, tasks)
+                engine.submit(tasks, PRIORITY[stage])
+                engine.wait(tasks)
+                progress.end_stage(stages[stage])
+
+            derive_modules.join()
+            read_texts = read_by_tasks(case, run_tasks)
+            importlib.import_module(DERIVE).derive(case, con, read_texts)
+            progress.end_stage(current)
     except BaseException:
         progress.finish("failed")
         raise

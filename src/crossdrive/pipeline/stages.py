@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 import crossdrive.filesystems  # noqa: F401  (fixes the time zone TSK uses)
 from crossdrive.artifacts import HEAD, needs_schema, recognise
 from crossdrive.content.process import Origin, Output, process_file
+from crossdrive.entities.texts import named, read_file
 from crossdrive.evidence import open_container
 from crossdrive.evidence.tsk_image import TskImage
 from crossdrive.filesystems.content import FileSystemReader
@@ -246,6 +250,20 @@ def carved_content_stage(task: Task) -> dict[str, Iterable[dict]]:
     return {**out.tables, "errors": out.errors}
 
 
+def text_stage(task: Task) -> dict[str, Iterable[dict]]:
+    """Derive's reading of one file of message or document text (`pipeline.texts`)."""
+    reader = named(task.inputs["reader"])
+    rows = read_file(Path(task.inputs["texts"]), reader, _context(task.inputs["context"]))
+    return {task.inputs["table"]: rows}
+
+
+@lru_cache(maxsize=4)
+def _context(path: str) -> Any:
+    """The case-wide context of a reading (written by the run: trusted), once per worker."""
+    with open(path, "rb") as file:
+        return pickle.load(file)
+
+
 STAGES = {
     "volumes": volumes_stage,
     "walk": walk_stage,
@@ -253,4 +271,5 @@ STAGES = {
     "carve": carve_stage,
     "content": content_stage,
     "carved-content": carved_content_stage,
+    "text": text_stage,
 }
