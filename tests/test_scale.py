@@ -102,6 +102,10 @@ def test_a_task_that_crashes_its_worker_twice_is_recorded_and_the_run_goes_on(
     errors = query(case, "SELECT stage, partition, message FROM errors WHERE task_id = ?", [victim])
     assert len(errors) == 1 and errors[0][0] == "walk" and errors[0][1] == 2
     assert "worker process crashed (twice)" in errors[0][2]
+    # no other task is taken for crashed with it (a worker's death counts against every task
+    # it holds: Dask must not hand a worker tasks in advance)
+    crashed = query(case, "SELECT task_id FROM errors WHERE message LIKE '%crashed (twice)%'")
+    assert crashed == [(victim,)]
     # every other file system was listed as in the uninterrupted run
     assert query(case, "SELECT count(DISTINCT fs_offset) FROM files")[0][0] == 2
     assert snapshot(case)["volumes"] == complete["volumes"]

@@ -18,6 +18,7 @@ its nanny while its task is re-run elsewhere; a `ProcessPoolExecutor` breaks for
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import logging
@@ -164,6 +165,10 @@ class Engine:
             return
         settings = {
             "distributed.scheduler.allowed-failures": 1,  # retried once, then an error
+            # One task per worker at a time (see `_key`): a worker's death counts against
+            # every task it holds, and with tasks handed out in advance, one queued behind a
+            # task that crashed its worker twice was recorded as crashed too.
+            "distributed.scheduler.worker-saturation": 1.0,
             "distributed.worker.daemon": False,  # tasks may start their own helpers
             "distributed.worker.memory.terminate": 0.95,  # a leaking parser is recycled
             # Results are small manifests: nothing to spill. And a worker keeps freed memory
@@ -207,7 +212,7 @@ class Engine:
                 self.shards,
                 task,
                 self.fault,
-                key=f"{task.id}-{self.run_key}",
+                key=_key(task, self.run_key),
                 pure=False,
                 priority=ranks[task.id],
             ): task
@@ -241,6 +246,17 @@ class Engine:
             manifest = record_failure(self.shards, task, reason)
         future.release()
         return task, manifest
+
+
+def _key(task: Task, run: str) -> str:
+    """The task's Dask key: its stage, then a digest unique to the task and the run. Dask
+    groups tasks by the key's leading words; tasks without dependencies in a group larger than
+    twice the cluster's threads are queued on the scheduler and handed to a worker only when
+    it is free. Keyed by task id (a group of one each), every task was assigned to a worker
+    at once, so a worker held many, and its death counted against them all: tasks queued
+    behind one that crashed its worker twice were recorded as crashed too."""
+    digest = hashlib.sha1(f"{task.id}-{run}".encode()).hexdigest()[:16]
+    return f"{task.stage}-{digest}"
 
 
 SIZE_BITS = 48  # task sizes up to 256 TiB order tasks within a priority
