@@ -21,6 +21,8 @@ import duckdb
 import phonenumbers
 import pyarrow as pa
 
+from crossdrive.store.database import registered
+
 NATIONAL = phonenumbers.PhoneNumberFormat.NATIONAL
 MIN_DIGITS = 7  # a national form shorter than this is too easy to meet by chance
 MIN_SIGNIFICANT = 8  # the same for a number written without its trunk prefix
@@ -98,13 +100,10 @@ def resolve_records(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> No
     if not forms:
         return
     table = pa.table({"unresolved": ["?" + f for f in forms], "value": list(forms.values())})
-    con.register("national_forms", table)
-    try:
+    with registered(con, "national_forms", table):
         con.execute(
             """UPDATE identifiers SET value = f.value, resolved = true, read_by = 'case'
                FROM national_forms f
                WHERE identifiers.kind = 'phone' AND NOT identifiers.resolved
                  AND identifiers.value = f.unresolved"""
         )
-    finally:
-        con.unregister("national_forms")

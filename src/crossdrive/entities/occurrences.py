@@ -29,7 +29,7 @@ import pyarrow as pa
 from crossdrive.entities import national
 from crossdrive.entities.identifiers import Identifier, handle, normalise, region_of
 from crossdrive.entities.texts import ReadTexts, read_here
-from crossdrive.store.database import insert_rows
+from crossdrive.store.database import insert_rows, registered
 from crossdrive.sweep.scanners import scan
 from crossdrive.sweep.validators import email_address
 
@@ -127,9 +127,8 @@ def build(con: duckdb.DuckDBPyConnection, read_texts: ReadTexts = read_here) -> 
     con.execute("DELETE FROM identifiers")
     schema = pa.schema([("device", pa.string()), ("region", pa.string())])
     known = pa.table({"device": list(regions), "region": list(regions.values())}, schema=schema)
-    con.register("device_regions", known)
-    total = con.execute(SWEPT).fetchone()[0]
-    con.unregister("device_regions")
+    with registered(con, "device_regions", known):
+        total = con.execute(SWEPT).fetchone()[0]
     cursor = con.cursor().execute(SOURCES)  # its own cursor: the inserts below would end it
     while batch := cursor.fetchmany(50_000):
         total += _insert(con, list(_normalised(batch, regions)))

@@ -7,7 +7,7 @@ import duckdb
 import pyarrow as pa
 
 from crossdrive.graph import centrality, communities, network
-from crossdrive.store.database import insert_rows
+from crossdrive.store.database import insert_rows, registered
 
 
 def analyse(con: duckdb.DuckDBPyConnection) -> int:
@@ -53,11 +53,10 @@ def analyse(con: duckdb.DuckDBPyConnection) -> int:
             for person in groups.membership
         ]
     )
-    con.register("scored", updates)
-    con.execute(
-        """UPDATE persons SET community = s.community, degree = s.degree,
-           betweenness = s.betweenness, pagerank = s.pagerank, broker = s.broker
-           FROM scored s WHERE persons.id = s.id"""
-    )
-    con.unregister("scored")
+    with registered(con, "scored", updates):
+        con.execute(
+            """UPDATE persons SET community = s.community, degree = s.degree,
+               betweenness = s.betweenness, pagerank = s.pagerank, broker = s.broker
+               FROM scored s WHERE persons.id = s.id"""
+        )
     return sum(1 for row in rows if row["size"] > 1)

@@ -96,11 +96,20 @@ FROM hits h LEFT JOIN resident s USING (hid) LEFT JOIN in_files f USING (hid)
 """
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """An Arrow table visible to SQL as `name` for the block (then gone, whatever happens)."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
 def insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     """Bulk-insert an Arrow table (never row by row)."""
-    con.register("incoming", table)
-    con.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
-    con.unregister("incoming")
+    with registered(con, "incoming", table):
+        con.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict]) -> int:
