@@ -253,3 +253,22 @@ def test_a_worker_keeps_its_temporary_files_in_its_own_directory_and_clears_dead
         assert Path(folder).parent == mine
     executor._own_scratch()  # later tasks: the same directory
     assert tempfile.gettempdir() == str(mine)
+
+
+def test_a_worker_reads_each_readings_own_context(tmp_path):
+    """Derive's text tasks take their case-wide context from a file; a worker keeps those it
+    read (an existing cluster's workers outlive runs), so two readings' contexts never share
+    a name: the next run's forms and regions are read, not the last run's."""
+    from crossdrive.entities.occurrences import TextContext, in_documents
+    from crossdrive.pipeline import stages, texts
+
+    files = [tmp_path / "part=0.parquet", tmp_path / "part=1.parquet"]
+    for path in files:
+        path.write_bytes(b"")
+    first = TextContext({"PHONE": "RU"}, {"89123308246": "+79123308246"})
+    second = TextContext({"PHONE": "DE"}, {})
+    one = texts._tasks(tmp_path, files, in_documents, first, "identifiers")
+    two = texts._tasks(tmp_path, files, in_documents, second, "identifiers")
+    assert {t.inputs["context"] for t in one} == {one[0].inputs["context"]}  # one per reading
+    assert stages._context(one[0].inputs["context"]) == first
+    assert stages._context(two[0].inputs["context"]) == second

@@ -259,7 +259,8 @@ def text_stage(task: Task) -> dict[str, Iterable[dict]]:
 
 @lru_cache(maxsize=4)
 def _context(path: str) -> Any:
-    """The case-wide context of a reading (written by the run: trusted), once per worker."""
+    """The case-wide context of a reading, read once per worker: written by the run (trusted),
+    under a name that is its digest (`pipeline.texts`), so a name read before is this one."""
     with open(path, "rb") as file:
         return pickle.load(file)
 

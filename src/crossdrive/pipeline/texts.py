@@ -13,9 +13,11 @@ cost more than it saves (the demo's texts). A task that fails has its file read 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import pickle
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -54,28 +56,12 @@ def read_by_tasks(case: Case, run_tasks: RunTasks) -> ReadTexts:
             into = str(folder).replace("'", "''")
             con.execute(PARTS.format(query=query, size=TEXT_CHARS, folder=into))
             files = sorted(folder.glob("*/*.parquet"))
-            if len(files) <= 1:
-                return sum(insert_rows(con, table, read_file(f, reader, context)) for f in files)
-            (folder / "context.pickle").write_bytes(pickle.dumps(context))
-            tasks = [
-                Task(
-                    "case",
-                    "text",
-                    f"{reader.__name__}.{n:05d}",
-                    {
-                        "texts": str(path),
-                        "reader": name_of(reader),
-                        "context": str(folder / "context.pickle"),
-                        "table": table,
-                        "length": path.stat().st_size,  # larger files first
-                    },
-                )
-                for n, path in enumerate(files)
-            ]
-            left = case.shards.glob(f"case.text.{reader.__name__}.*")  # by a killed run
-            remove_shards(case.shards, [path.name for path in left])
-            run_tasks("text", tasks)
-            return _load(con, case, tasks, table, reader, context)
+            tasks = _tasks(folder, files, reader, context, table) if len(files) > 1 else []
+            if tasks:
+                left = case.shards.glob(f"case.text.{reader.__name__}.*")  # by a killed run
+                remove_shards(case.shards, [path.name for path in left])
+                run_tasks("text", tasks)
+            return _load(con, case, files, tasks, table, reader, context)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             with contextlib.suppress(OSError):
@@ -84,24 +70,45 @@ def read_by_tasks(case: Case, run_tasks: RunTasks) -> ReadTexts:
     return read_texts
 
 
+def _tasks(folder: Path, files: list[Path], reader: Reader, context: Any, table: str) -> list[Task]:
+    """One task per file. The context goes to a file named by its digest: a worker keeps the
+    contexts it read (an existing cluster's workers outlive a run), and a name is never
+    reused for other content."""
+    data = pickle.dumps(context)
+    shared = folder / f"context-{hashlib.sha256(data).hexdigest()[:16]}.pickle"
+    shared.write_bytes(data)
+    inputs = {"reader": name_of(reader), "context": str(shared), "table": table}
+    return [
+        Task(
+            "case",
+            "text",
+            f"{reader.__name__}.{n:05d}",
+            {**inputs, "texts": str(path), "length": path.stat().st_size},  # larger first
+        )
+        for n, path in enumerate(files)
+    ]
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     case: Case,
+    files: list[Path],
     tasks: list[Task],
     table: str,
     reader: Reader,
     context: Any,
 ) -> int:
-    """The tasks' shards into `table` in one statement; a task that failed (its worker lost
-    twice) has its file read here instead."""
-    shards = [done_dir(case.shards, task) / f"{table}.parquet" for task in tasks]
-    read = [str(shard) for shard in shards if shard.exists()]
+    """The tasks' shards into `table` in one statement; every file no task read is read here:
+    a reading of one file, or a task that failed (its worker lost twice)."""
+    shards = {t.inputs["texts"]: done_dir(case.shards, t) / f"{table}.parquet" for t in tasks}
+    done = [str(shard) for shard in shards.values() if shard.exists()]
     total = 0
-    if read:
+    if done:
         insert = f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)'
-        total += con.execute(insert, [read]).fetchone()[0]
-    for task, shard in zip(tasks, shards, strict=True):
-        if not shard.exists():
-            total += insert_rows(con, table, read_file(task.inputs["texts"], reader, context))
+        total += con.execute(insert, [done]).fetchone()[0]
+    for path in files:
+        shard = shards.get(str(path))
+        if shard is None or not shard.exists():
+            total += insert_rows(con, table, read_file(path, reader, context))
     remove_shards(case.shards, [task.id for task in tasks])
     return total
