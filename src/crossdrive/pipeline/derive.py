@@ -31,9 +31,7 @@ def derive(
     persons = identities.resolve(con, case.decisions())  # merged on strong evidence
     identities.store(con, persons)
     owners.attribute(con)  # the phone owner as the missing party of SMS (inferred)
-    mentions.build(
-        con, persons, read_texts
-    )  # the case's own names found in message and document text
+    mentions.build(con, persons, read_texts)  # the case's own names in message and document text
     links.build(con)  # who is linked to whom, with the evidence
     bulk.flag(con)  # newsletters, no-reply services: visible, kept out of groups
     analyse(con)  # groups (CPM Leiden, resolution by stability), centrality, brokers

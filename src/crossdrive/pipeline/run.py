@@ -189,19 +189,10 @@ PRIORITY = {
 }
 
 
-def index_records(case: Case, con: duckdb.DuckDBPyConnection) -> None:
-    from crossdrive import fulltext
-
-    fulltext.build(con, case.root / "index")
-
-
-# Work of the main process that can start as soon as a stage is loaded, while the workers
-# finish the rest: the full-text index needs only the records (messages, documents), complete
-# once carved content is loaded, and is built while the sweep's last pages run instead of
-# after them (derive then finds it current).
-ONCE_LOADED: dict[str, tuple[str, Callable[[Case, duckdb.DuckDBPyConnection], None]]] = {
-    "carved-content": ("index", index_records),
-}
+# The full-text index needs only the records (messages, documents), complete once carved
+# content is loaded: it is built then, while the sweep's last pages run instead of after them
+# (derive then finds it current).
+INDEX_AFTER = "carved-content"
 OnProgress = Callable[[RunProgress], None]
 DERIVE = "crossdrive.pipeline.derive"
 
@@ -253,11 +244,13 @@ def process(
                     engine.wait(planned[stage])
                     load(case, con, planned[stage], stage)
                     progress.end_stage(stages[stage])
-                    if stage in ONCE_LOADED:
-                        name, work = ONCE_LOADED[stage]
-                        current = progress.stage(name, [])
+                    if stage == INDEX_AFTER:
+                        current = progress.stage("index", [])
                         notify(progress)
-                        work(case, con)
+                        derive_modules.join()  # fulltext among them, loaded meanwhile
+                        from crossdrive import fulltext
+
+                        fulltext.build(con, case.root / "index")
                         progress.end_stage(current)
             current = progress.stage("derive", [])
             notify(progress)
