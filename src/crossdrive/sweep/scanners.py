@@ -374,10 +374,8 @@ def scan(buffer: bytes, found: Found | None = None) -> list[Hit]:
     wide: list[Hit] = []
     for pattern, positions in found.triggers.items():
         index, encoding = meaning[pattern]
-        if encoding != "utf-8":
-            check(index, encoding, buffer, positions, wide)
-        else:
-            check(index, encoding, buffer, positions, shared if index in SHARED else hits)
+        out = wide if encoding != "utf-8" else shared if index in SHARED else hits
+        check(index, encoding, buffer, positions, out)
     seen: set[tuple[str, int]] = set()
     for hit in shared:
         key = (hit.scanner, hit.start)
